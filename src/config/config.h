@@ -1,12 +1,26 @@
 // Config: spacecrab.toml plus SPACECRAB_SECTION_KEY environment overrides.
 //
-// Loading validates every value and fails with a message that names the key
-// and the file ("spacecrab.toml: [server] listen: expected HOST:PORT, got 'x'").
+// Loading validates every value and fails with a message that names the file
+// (with the line) or environment variable, and the key:
+//   "spacecrab.toml:3: [server] listen: expected HOST:PORT ..., got 'x'"
+//   "environment variable SPACECRAB_DECOY_ACCOUNT_ID: [decoy] account_id: expected 12 digits ..."
+// Unknown sections and keys are errors, so a typo never passes silently.
 // Exceptions are allowed only inside the loader; LoadConfig returns Expected.
+//
+// Keys: every field below, as `[section] key` (ServerConfig -> [server] ...),
+// plus top-level `provider = "decoy"|"aws"` (or `[provider] type = ...`),
+// `[incidents] window = "1h"` (a duration or integer seconds) and free-form
+// `[sinks.NAME]` tables with `type` and the sink's own keys.
+// Environment: SPACECRAB_<SECTION>_<KEY> (SPACECRAB_SERVER_LISTEN,
+// SPACECRAB_DECOY_ACCOUNT_ID, SPACECRAB_PROVIDER, SPACECRAB_SINKS_<NAME>_<KEY>);
+// lists are comma separated; the environment wins over the file. Variables
+// whose section is not a config section (SPACECRAB_ADDR, SPACECRAB_API_KEY,
+// used by the CLI client) are ignored here.
 #pragma once
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -16,7 +30,7 @@ namespace spacecrab {
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
-  std::string public_url;          // for links in alerts; default http://<listen>
+  std::string public_url;          // for links in alerts; empty: http://<bound listen address>
   size_t max_body_bytes = 1 << 20; // API request body limit
   int threads = 8;
 };
@@ -43,7 +57,7 @@ struct DecoyConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1:8081";
   std::string account_id;     // 12 digits; generated once by init/first start if empty
-  std::string endpoint_url;   // what tokens carry; default http://<listen>
+  std::string endpoint_url;   // what tokens carry; empty: http://<bound decoy listen address>
   std::string tls_cert;       // PEM paths: serve HTTPS when both are set
   std::string tls_key;
 };
@@ -94,5 +108,14 @@ Expected<Config> LoadConfig(const std::string& path, const std::map<std::string,
 
 // The process environment as a map (for LoadConfig).
 std::map<std::string, std::string> ProcessEnvironment();
+
+// The config as a spacecrab.toml document (every fixed key, then the sinks),
+// such that LoadConfig of the result yields `config` again. Used by `init`.
+std::string RenderConfigToml(const Config& config);
+
+// "HOST:PORT" (HOST a name, IPv4 or [IPv6]); port 0..65535, 0 = ephemeral.
+bool IsValidListenAddress(std::string_view address);
+// http:// or https:// with a host and no whitespace/quotes/credentials.
+bool IsSaneHttpUrl(std::string_view url);
 
 }  // namespace spacecrab

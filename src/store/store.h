@@ -36,6 +36,7 @@ struct TokenFilter {
   std::string tag_key;          // with tag_value: tokens carrying this tag; empty: any
   std::string tag_value;
   std::string access_key_id;    // exact; empty: any
+  std::optional<Timestamp> expires_before;  // only tokens with expires_at < this (expiry sweeps)
   std::string after_id;         // cursor: ids strictly greater than this (ids sort by time)
   int limit = 100;              // 1..1000
 };
@@ -91,7 +92,9 @@ class Store {
   virtual Expected<HoneyToken> GetToken(const std::string& id) = 0;
   virtual Expected<HoneyToken> GetTokenByAccessKeyId(const std::string& access_key_id) = 0;
   virtual Expected<TokenPage> ListTokens(const TokenFilter& filter) = 0;
-  // Replaces every field of the row with this id (kNotFound if absent).
+  // Replaces every field of the row with this id (kNotFound if absent), except
+  // the usage fields event_count / first_used_at / last_used_at, which only
+  // RecordEvents writes (so an update from a stale copy cannot undo a use).
   virtual Status UpdateToken(const HoneyToken& token) = 0;
   // Rotation in one transaction: inserts `replacement`, writes `old_token`.
   virtual Status ReplaceToken(const HoneyToken& old_token, const HoneyToken& replacement) = 0;

@@ -1,0 +1,207 @@
+// RunServe: the one place where the running service is composed. Every part
+// is built here from the Config, explicitly, in dependency order; locals are
+// destroyed in reverse, so the server stops before the services and the
+// store it uses go away.
+#include "app/serve.h"
+
+#include <spdlog/cfg/env.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "api/api_server.h"
+#include "api/apikey_routes.h"
+#include "api/metrics.h"
+#include "api/system_routes.h"
+#include "api/token_routes.h"
+#include "app/data_dir.h"
+#include "app/periodic_task.h"
+#include "app/provider_factory.h"
+#include "app/shutdown_signals.h"
+#include "core/clock.h"
+#include "crypto/random.h"
+#include "crypto/secret_box.h"
+#include "service/api_key_service.h"
+#include "service/token_service.h"
+#include "store/store_factory.h"
+
+namespace spacecrab {
+namespace {
+
+// How often active tokens past their expires_at are retired.
+constexpr auto kExpiryInterval = std::chrono::seconds(5);
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+// "127.0.0.1:8080", "[::1]:8080", "localhost:0". The config loader has
+// validated the shape; this only splits it.
+Expected<ListenAddress> SplitListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= listen.size())
+    return InvalidArgument("[server] listen: expected HOST:PORT, got '" + listen + "'");
+  ListenAddress out;
+  out.host = listen.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
+  try {
+    out.port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    return InvalidArgument("[server] listen: bad port in '" + listen + "'");
+  }
+  if (out.port < 0 || out.port > 65535)
+    return InvalidArgument("[server] listen: bad port in '" + listen + "'");
+  return out;
+}
+
+std::string HttpUrl(const std::string& host, int port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+void SetupLogging() {
+  // Logs go to stderr; stdout carries only what a person must read once
+  // (the first admin key) and the "listening on" line scripts wait for.
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(spdlog::level::info);
+  spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug shows the access log
+}
+
+// secrets.key, else secrets.key_file (must exist: a typo must not silently
+// mint a new key that cannot open the stored secrets), else
+// <data_dir>/secret.key created on first start.
+Expected<SecretBox> LoadSecretBox(const Config& config) {
+  if (!config.secrets.key.empty()) {
+    auto box = SecretBox::FromKeyMaterial(config.secrets.key);
+    if (!box.ok()) return InvalidArgument("[secrets] key: " + box.status().message());
+    return box;
+  }
+  if (!config.secrets.key_file.empty()) {
+    std::ifstream in(config.secrets.key_file);
+    if (!in) return InvalidArgument("[secrets] key_file: cannot read " + config.secrets.key_file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto box = SecretBox::FromKeyMaterial(text.str());
+    if (!box.ok())
+      return InvalidArgument("[secrets] key_file " + config.secrets.key_file + ": " +
+                             box.status().message());
+    return box;
+  }
+  return LoadOrCreateKeyFile(config.server.data_dir + "/secret.key");
+}
+
+// With no API key at all, nobody could use the API: make the first admin key,
+// show it once on stdout, and leave it for the CLI in client.json (0600).
+// Later starts only refresh the address in client.json.
+Status EnsureFirstAdminKey(ApiKeyService& keys, const std::string& data_dir, const std::string& addr) {
+  const std::string client_file = ClientFilePath(data_dir);
+  SC_ASSIGN_OR_RETURN(int64_t existing, keys.Count());
+  if (existing > 0) return UpdateClientFileAddr(client_file, addr);
+  SC_ASSIGN_OR_RETURN(CreatedApiKey created,
+                      keys.Create("initial admin", ApiScope::kAdmin, {"system:first-start", ""}));
+  SC_RETURN_IF_ERROR(WriteClientFile(client_file, addr, created.secret));
+  spdlog::info("first start: created admin API key {} ({}...), saved to {}", created.key.id,
+               created.key.prefix, client_file);
+  std::printf(
+      "\nFirst start: created an admin API key. It is shown only this once:\n\n"
+      "    %s\n\n"
+      "It is also saved for the CLI in %s (mode 0600), so `spacecrab token create ...` works\n"
+      "from this directory. Elsewhere:\n"
+      "    export SPACECRAB_ADDR=%s SPACECRAB_API_KEY=<the key above>\n"
+      "    curl -H \"Authorization: Bearer $SPACECRAB_API_KEY\" $SPACECRAB_ADDR/api/v1/tokens\n\n",
+      created.secret.c_str(), client_file.c_str(), addr.c_str());
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+Status Serve(const Config& config, ShutdownSignals& signals) {
+  const std::string& data_dir = config.server.data_dir;
+  SC_RETURN_IF_ERROR(EnsureDataDir(data_dir));
+  SC_ASSIGN_OR_RETURN(ListenAddress listen, SplitListen(config.server.listen));
+
+  OpenSslRandom random;
+  SystemClock clock;
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(config.store.url));
+  SC_ASSIGN_OR_RETURN(SecretBox secret_box, LoadSecretBox(config));
+
+  ProviderDeps deps;
+  deps.secret_box = &secret_box;
+  deps.random = &random;
+  deps.decoy_account_id = config.decoy.account_id;
+  if (deps.decoy_account_id.empty())
+    SC_ASSIGN_OR_RETURN(deps.decoy_account_id, LoadOrCreateDecoyAccountId(data_dir, random));
+  deps.decoy_endpoint_url =
+      config.decoy.endpoint_url.empty() ? "http://" + config.decoy.listen : config.decoy.endpoint_url;
+  SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers, MakeProviders(config, deps));
+  std::vector<Provider*> provider_ptrs;
+  for (auto& p : providers) provider_ptrs.push_back(p.get());
+
+  TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
+  ApiKeyService keys({store.get(), &clock, &random, std::chrono::minutes(1)});
+
+  MetricsRegistry metrics;
+  metrics.AddCollector(TokenCountCollector(*store));
+
+  ApiServerOptions server_options;
+  server_options.host = listen.host;
+  server_options.port = listen.port;
+  server_options.threads = config.server.threads;
+  server_options.max_body_bytes = config.server.max_body_bytes;
+  ApiServer server(server_options, keys, metrics);
+
+  // The server's surface, in one place. Later parts (ingest push endpoints,
+  // incidents, events, reports, alert tests) mount their groups here.
+  TokenRoutes token_routes(tokens);
+  ApiKeyRoutes apikey_routes(keys, *store);
+  SystemRoutes system_routes(*store, metrics,
+                             [&server]() -> const nlohmann::json& { return server.OpenApiDocument(); });
+  for (RouteGroup* group : std::initializer_list<RouteGroup*>{&token_routes, &apikey_routes, &system_routes})
+    SC_RETURN_IF_ERROR(server.Mount(*group));
+
+  SC_ASSIGN_OR_RETURN(int port, server.Bind());
+  const std::string addr = HttpUrl(listen.host, port);
+  SC_RETURN_IF_ERROR(EnsureFirstAdminKey(keys, data_dir, addr));
+
+  PeriodicTask expiry("token-expiry", kExpiryInterval, [&tokens, &clock] {
+    auto expired = tokens.ExpireDue(clock.Now());
+    if (!expired.ok()) spdlog::warn("token expiry: {}", expired.status().ToString());
+    else if (*expired > 0) spdlog::info("token expiry: {} token(s) expired", *expired);
+  });
+  expiry.Start();
+
+  signals.Watch([&server](int sig) {
+    spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server.Stop();
+  });
+
+  spdlog::info("decoy account {}; provider {}; store {}", deps.decoy_account_id, config.provider,
+               config.store.url.substr(0, config.store.url.find(':')));
+  spdlog::info("listening on {}", addr);
+  std::printf("listening on %s\n", addr.c_str());
+  std::fflush(stdout);
+
+  Status served = server.Run();
+  expiry.Stop();
+  spdlog::info("stopped");
+  return served;
+}
+
+}  // namespace
+
+int RunServe(const Config& config) {
+  ShutdownSignals signals;  // before any thread starts
+  SetupLogging();
+  Status status = Serve(config, signals);
+  if (!status.ok()) {
+    spdlog::error("serve: {}", status.ToString());
+    std::fprintf(stderr, "spacecrab: %s\n", status.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace spacecrab

@@ -1,0 +1,31 @@
+// The `spacecrab` binary: `spacecrab <noun> <verb> [flags]`.
+//
+// Local commands (init, serve) work on the config and store directly; client
+// commands (token, apikey, ...) talk to a running server's REST API.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.h"
+
+int main(int argc, char** argv) {
+  using namespace spacecrab::cli;
+  CLI::App app{"spacecrab: hand out AWS honey tokens and page when one is used", "spacecrab"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "spacecrab 0.1.0");
+  CliContext ctx;
+  RegisterInitCommand(app, ctx);
+  RegisterServeCommand(app, ctx);
+  RegisterTokenCommands(app, ctx);
+  RegisterApiKeyCommands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (!ctx.action) {
+    std::fprintf(stderr, "spacecrab: missing command; see --help\n");
+    return kExitUsage;
+  }
+  return ctx.action();
+}

@@ -1,0 +1,115 @@
+// KeyMatcher: decides whether a CloudTrail record is a use of one of our keys.
+//
+// The rule (DESIGN "Match on the caller, not on mentions"): a record is a use
+// of a token when userIdentity.accessKeyId is a key we issued, or — only when
+// accessKeyId is empty — when userIdentity.type is "IAMUser" and its
+// (accountId, userName) (or the account and name its ARN carries) belong to a
+// token. A key id that appears anywhere else in the record (requestParameters,
+// responseElements: e.g. our own CreateAccessKey) is never a use, because only
+// userIdentity is consulted.
+//
+// The index holds every key ever issued, whatever its status: revoked, expired
+// and deleted tokens stay matchable (the match says the token was retired).
+//
+// Thread-safety: KeyIndex is immutable once built and may be read from any
+// number of threads. KeyMatcher publishes a new KeyIndex on every change
+// (copy-on-write) and hands readers a shared_ptr snapshot, so readers never
+// block writers for longer than a pointer copy and never see a half update.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/cloudtrail_record.h"
+#include "core/honey_token.h"
+
+namespace spacecrab {
+
+// What the matcher needs to know about one issued key.
+struct IndexedKey {
+  std::string access_key_id;
+  std::string token_id;
+  std::string account_id;
+  std::string user_name;
+  TokenKind kind = TokenKind::kDecoy;
+  TokenStatus status = TokenStatus::kActive;
+};
+
+enum class MatchBasis { kAccessKeyId, kIamUser };
+
+struct KeyMatch {
+  std::string token_id;
+  std::string access_key_id;  // the token's key id (also for kIamUser matches)
+  TokenKind kind = TokenKind::kDecoy;
+  TokenStatus status = TokenStatus::kActive;
+  MatchBasis basis = MatchBasis::kAccessKeyId;
+};
+
+// Transparent hashing so lookups take string_view without allocating.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+class KeyIndex {
+ public:
+  KeyIndex() = default;
+  explicit KeyIndex(std::span<const IndexedKey> keys) { Upsert(keys); }
+
+  // Adds or replaces entries (by access key id). Not thread-safe: only used
+  // while building a snapshot that no reader can see yet.
+  void Upsert(std::span<const IndexedKey> keys);
+
+  // nullptr if absent.
+  const IndexedKey* FindKey(std::string_view access_key_id) const;
+  // The token of IAM user (account, name); when several tokens share a user
+  // (a rotated key on the same user), the active one, else the newest.
+  const IndexedKey* FindUser(std::string_view account_id, std::string_view user_name) const;
+  // True if any token, in any account, has this user name (pre-filter use).
+  bool HasUserName(std::string_view user_name) const;
+
+  std::optional<KeyMatch> Match(const CloudTrailRecord& record) const;
+
+  size_t size() const { return by_key_.size(); }
+  bool empty() const { return by_key_.empty(); }
+
+ private:
+  std::unordered_map<std::string, IndexedKey, StringHash, std::equal_to<>> by_key_;
+  // "account/name" -> access key id of the preferred token for that user.
+  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> by_user_;
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> user_names_;  // name -> tokens
+};
+
+class KeyMatcher {
+ public:
+  KeyMatcher() : index_(std::make_shared<const KeyIndex>()) {}
+  KeyMatcher(const KeyMatcher&) = delete;
+  KeyMatcher& operator=(const KeyMatcher&) = delete;
+
+  // The current index; stays valid (and unchanged) for as long as it is held.
+  std::shared_ptr<const KeyIndex> Snapshot() const;
+
+  // Replaces the whole index (start-up load).
+  void Reset(std::span<const IndexedKey> keys);
+  // Adds or updates keys (token created, revoked, deleted...) without restart.
+  void Apply(std::span<const IndexedKey> changes);
+
+  std::optional<KeyMatch> Match(const CloudTrailRecord& record) const {
+    return Snapshot()->Match(record);
+  }
+
+ private:
+  mutable std::mutex mu_;  // guards index_ (the pointer, not the pointee)
+  std::mutex write_mu_;    // serialises writers so copy-on-write never loses an update
+  std::shared_ptr<const KeyIndex> index_;
+};
+
+}  // namespace spacecrab

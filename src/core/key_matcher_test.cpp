@@ -1,0 +1,119 @@
+#include "core/key_matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace spacecrab {
+namespace {
+
+IndexedKey Key(std::string key, std::string token, std::string account, std::string user,
+               TokenStatus status = TokenStatus::kActive) {
+  return IndexedKey{std::move(key), std::move(token), std::move(account), std::move(user),
+                    TokenKind::kAws, status};
+}
+
+CloudTrailRecord CallBy(std::string_view type, std::string_view key, std::string_view account,
+                        std::string_view user, std::string_view arn = {}) {
+  CloudTrailRecord r;
+  r.event_id = "e1";
+  r.user_identity.type = type;
+  r.user_identity.access_key_id = key;
+  r.user_identity.account_id = account;
+  r.user_identity.user_name = user;
+  r.user_identity.arn = arn;
+  return r;
+}
+
+constexpr char kAcct[] = "111122223333";
+constexpr char kOther[] = "444455556666";
+constexpr char kKey[] = "AKIAQAAAAAAAAAAAAAAA";
+
+TEST(KeyMatcher, CallerKeyIsAUse) {
+  KeyIndex index(std::vector{Key(kKey, "tok_1", kAcct, "svc-backup")});
+  auto m = index.Match(CallBy("IAMUser", kKey, kAcct, "svc-backup"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->token_id, "tok_1");
+  EXPECT_EQ(m->basis, MatchBasis::kAccessKeyId);
+}
+
+TEST(KeyMatcher, UnknownCallerKeyIsNotAUseEvenForTheSameUserName) {
+  KeyIndex index(std::vector{Key(kKey, "tok_1", kAcct, "svc-backup")});
+  // A key we did not issue: the name rule applies only when accessKeyId is empty.
+  EXPECT_FALSE(index.Match(CallBy("IAMUser", "AKIAZZZZZZZZZZZZZZZZ", kAcct, "svc-backup")));
+}
+
+TEST(KeyMatcher, EmptyKeyMatchesIamUserInTheTokensAccountOnly) {
+  KeyIndex index(std::vector{Key(kKey, "tok_1", kAcct, "svc-backup")});
+  auto m = index.Match(CallBy("IAMUser", "", kAcct, "svc-backup"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->basis, MatchBasis::kIamUser);
+  EXPECT_EQ(m->access_key_id, kKey);
+  EXPECT_FALSE(index.Match(CallBy("IAMUser", "", kOther, "svc-backup")));
+  EXPECT_FALSE(index.Match(CallBy("AssumedRole", "", kAcct, "svc-backup")));
+  EXPECT_FALSE(index.Match(CallBy("AWSService", "", "", "")));
+}
+
+TEST(KeyMatcher, EmptyKeyFallsBackToTheArn) {
+  KeyIndex index(std::vector{Key(kKey, "tok_1", kAcct, "m.garcia")});
+  auto m = index.Match(CallBy("IAMUser", "", "", "", "arn:aws:iam::111122223333:user/ops/m.garcia"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->token_id, "tok_1");
+  EXPECT_FALSE(index.Match(CallBy("IAMUser", "", "", "", "arn:aws:iam::444455556666:user/m.garcia")));
+}
+
+TEST(KeyMatcher, RevokedKeyStaysMatchable) {
+  KeyMatcher matcher;
+  matcher.Reset(std::vector{Key(kKey, "tok_1", kAcct, "u1")});
+  matcher.Apply(std::vector{Key(kKey, "tok_1", kAcct, "u1", TokenStatus::kDeleted)});
+  auto m = matcher.Match(CallBy("IAMUser", kKey, kAcct, "u1"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->status, TokenStatus::kDeleted);
+}
+
+TEST(KeyMatcher, FollowsNewTokensWithoutRestart) {
+  KeyMatcher matcher;
+  EXPECT_FALSE(matcher.Match(CallBy("IAMUser", kKey, kAcct, "u1")));
+  auto before = matcher.Snapshot();
+  matcher.Apply(std::vector{Key(kKey, "tok_1", kAcct, "u1")});
+  EXPECT_TRUE(matcher.Match(CallBy("IAMUser", kKey, kAcct, "u1")));
+  // A reader holding the old snapshot keeps a consistent (old) view.
+  EXPECT_EQ(before->size(), 0u);
+}
+
+TEST(KeyMatcher, RotatedUserPrefersTheActiveToken) {
+  KeyIndex index(std::vector{Key("AKIAQAAAAAAAAAAAAAA1", "tok_1", kAcct, "u1", TokenStatus::kRevoked),
+                             Key("AKIAQAAAAAAAAAAAAAA2", "tok_2", kAcct, "u1")});
+  EXPECT_EQ(index.FindUser(kAcct, "u1")->token_id, "tok_2");
+  index.Upsert(std::vector{Key("AKIAQAAAAAAAAAAAAAA2", "tok_2", kAcct, "u1", TokenStatus::kRevoked)});
+  EXPECT_EQ(index.FindUser(kAcct, "u1")->token_id, "tok_2");  // both retired: newest
+  EXPECT_TRUE(index.HasUserName("u1"));
+  EXPECT_FALSE(index.HasUserName("u2"));
+}
+
+TEST(KeyMatcher, ConcurrentReadersSeeWholeSnapshots) {
+  KeyMatcher matcher;
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0};
+  std::thread reader([&] {
+    while (!stop) {
+      auto snap = matcher.Snapshot();
+      // Writers add keys in pairs; a snapshot never holds half a pair.
+      if (snap->size() % 2 != 0) ++torn;
+    }
+  });
+  for (int i = 0; i < 200; ++i) {
+    char a[21], b[21];
+    std::snprintf(a, sizeof a, "AKIAQAAAAAAAAAA%05d", 2 * i);
+    std::snprintf(b, sizeof b, "AKIAQAAAAAAAAAA%05d", 2 * i + 1);
+    matcher.Apply(std::vector{Key(a, "tok_a", kAcct, "u"), Key(b, "tok_b", kAcct, "u")});
+  }
+  stop = true;
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_EQ(matcher.Snapshot()->size(), 400u);
+}
+
+}  // namespace
+}  // namespace spacecrab

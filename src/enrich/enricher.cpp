@@ -1,0 +1,176 @@
+#include "enrich/enricher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "enrich/cloud_ranges.h"
+#include "enrich/data_file.h"
+#include "enrich/ip_address.h"
+#include "enrich/mmdb_geoip.h"
+#include "enrich/tor_exit_list.h"
+#include "enrich/tor_geoip.h"
+
+namespace spacecrab::enrich {
+namespace {
+
+std::vector<std::string> SplitList(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view item = TrimSpace(list.substr(0, comma));
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// CloudTrail writes a service principal instead of an address when an AWS
+// service made the call on the caller's behalf.
+bool IsAwsServiceSource(std::string_view s) {
+  constexpr std::string_view kSuffix = ".amazonaws.com";
+  if (s.size() <= kSuffix.size() || s.substr(s.size() - kSuffix.size()) != kSuffix) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
+  }
+  return true;
+}
+
+// Collects reload failures into one Status: the first failure's code, every
+// message.
+class StatusList {
+ public:
+  void Add(const Status& s) {
+    if (s.ok()) return;
+    if (first_.ok()) first_ = s;
+    if (!messages_.empty()) messages_ += "; ";
+    messages_ += s.message();
+  }
+  Status Result() const { return first_.ok() ? Status::Ok() : Status(first_.code(), messages_); }
+
+ private:
+  Status first_;
+  std::string messages_;
+};
+
+}  // namespace
+
+EnricherOptions EnricherOptionsFromConfig(const EnrichConfig& config) {
+  EnricherOptions o;
+  o.tor_exit_list = std::string(TrimSpace(config.tor_exit_list));
+  o.geoip_db = SplitList(config.geoip_db);
+  o.tor_geoip_v4 = std::string(TrimSpace(config.geoip_v4));
+  o.tor_geoip_v6 = std::string(TrimSpace(config.geoip_v6));
+  o.tor_geoip_optional = o.tor_geoip_v4 == kDebianTorGeoIpV4 && o.tor_geoip_v6 == kDebianTorGeoIpV6;
+  o.cloud_ranges = SplitList(config.cloud_ranges);
+  return o;
+}
+
+Enricher::~Enricher() = default;
+
+Expected<std::unique_ptr<Enricher>> Enricher::Create(const EnricherOptions& options) {
+  std::unique_ptr<Enricher> e(new Enricher());
+  e->tor_geoip_optional_ = options.tor_geoip_optional;
+
+  if (!options.geoip_db.empty()) {
+    e->mmdb_ = std::make_unique<MmdbGeoIp>(options.geoip_db);
+    SC_RETURN_IF_ERROR(e->mmdb_->Reload());
+  }
+  // IPv4 and IPv6 Tor GeoIP files load separately so a missing geoip6 does
+  // not also cost the IPv4 countries.
+  auto open_tor_geo = [&](const std::string& path, bool v4, std::unique_ptr<TorGeoIp>& out) -> Status {
+    if (path.empty()) return Status::Ok();
+    out = std::make_unique<TorGeoIp>(v4 ? TorGeoIpOptions{path, ""} : TorGeoIpOptions{"", path});
+    Status s = out->Reload();
+    if (s.ok() || !options.tor_geoip_optional) return s;
+    std::string warning = "country lookups for " + std::string(v4 ? "IPv4" : "IPv6") +
+                          " addresses are off: " + s.message() +
+                          (s.code() == StatusCode::kNotFound ? " (install Debian's tor-geoipdb)" : "");
+    spdlog::warn("enrich: {}", warning);
+    e->warnings_.push_back(std::move(warning));
+    return Status::Ok();
+  };
+  SC_RETURN_IF_ERROR(open_tor_geo(options.tor_geoip_v4, true, e->tor_geo_v4_));
+  SC_RETURN_IF_ERROR(open_tor_geo(options.tor_geoip_v6, false, e->tor_geo_v6_));
+
+  if (!options.tor_exit_list.empty()) {
+    e->tor_exits_ = std::make_unique<TorExitList>(options.tor_exit_list);
+    SC_RETURN_IF_ERROR(e->tor_exits_->Reload());
+  }
+  if (!options.cloud_ranges.empty()) {
+    e->cloud_ = std::make_unique<CloudRanges>(options.cloud_ranges);
+    SC_RETURN_IF_ERROR(e->cloud_->Reload());
+  }
+  return e;
+}
+
+Enrichment Enricher::Enrich(std::string_view source_ip, std::string_view user_agent) const {
+  Enrichment e;
+  if (auto ip = ParseIp(source_ip)) {
+    e.ip_version = ip->is_v4 ? 4 : 6;
+    if (mmdb_) {
+      MmdbResult r = mmdb_->Lookup(*ip);
+      e.country = std::move(r.country);
+      e.asn = r.asn;
+      e.as_org = std::move(r.as_org);
+    }
+    if (e.country.empty()) {
+      const TorGeoIp* geo = ip->is_v4 ? tor_geo_v4_.get() : tor_geo_v6_.get();
+      if (geo != nullptr) e.country = geo->Country(*ip);
+    }
+    if (tor_exits_) e.tor_exit = tor_exits_->Contains(*ip);
+    if (cloud_) e.cloud = cloud_->Find(*ip);
+  } else {
+    const std::string_view source = TrimSpace(source_ip);
+    if (source == "AWS Internal") {
+      e.aws_internal = true;
+    } else if (IsAwsServiceSource(source)) {
+      e.aws_internal = true;
+      e.aws_service = std::string(source);
+    }
+  }
+  if (!TrimSpace(user_agent).empty()) {
+    e.tool = ClassifyUserAgent(user_agent);
+    if (e.tool->category == ToolCategory::kAwsInternal) e.aws_internal = true;
+  }
+  return e;
+}
+
+Status Enricher::ReloadSources(bool only_changed) {
+  StatusList errors;
+  auto reload = [&](auto* source, bool optional) {
+    if (source == nullptr) return;
+    if (only_changed && !source->ChangedOnDisk()) return;
+    Status s = source->Reload();
+    // Debian's Tor GeoIP files may simply not be installed; that was said at start-up.
+    if (optional && s.code() == StatusCode::kNotFound) return;
+    errors.Add(s);
+    if (s.ok()) return;
+    spdlog::warn("enrich: reload failed, keeping the previous data: {}", s.message());
+  };
+  reload(mmdb_.get(), false);
+  reload(tor_geo_v4_.get(), tor_geoip_optional_);
+  reload(tor_geo_v6_.get(), tor_geoip_optional_);
+  reload(tor_exits_.get(), false);
+  reload(cloud_.get(), false);
+  return errors.Result();
+}
+
+Status Enricher::Reload() { return ReloadSources(false); }
+Status Enricher::ReloadIfChanged() { return ReloadSources(true); }
+
+std::string Enricher::Describe() const {
+  std::string out;
+  auto part = [&](const std::string& s) {
+    if (!out.empty()) out += "; ";
+    out += s;
+  };
+  if (mmdb_) part("mmdb: " + (mmdb_->loaded() ? mmdb_->Describe() : std::string("not loaded")));
+  if (tor_geo_v4_) part("tor geoip IPv4: " + std::to_string(tor_geo_v4_->v4_ranges()) + " ranges");
+  if (tor_geo_v6_) part("tor geoip IPv6: " + std::to_string(tor_geo_v6_->v6_ranges()) + " ranges");
+  if (tor_exits_) part("tor exits: " + std::to_string(tor_exits_->size()));
+  if (cloud_) part("cloud prefixes: " + std::to_string(cloud_->size()));
+  part("user agents: built-in rules");
+  return out;
+}
+
+}  // namespace spacecrab::enrich
