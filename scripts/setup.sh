@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries (see README "Dependencies" for why each)
   libssl-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev zlib1g-dev libdeflate-dev
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libtomlplusplus-dev
-  libspdlog-dev libfmt-dev libcpp-httplib-dev libmaxminddb-dev libisal-dev
+  libspdlog-dev libfmt-dev libcpp-httplib-dev libmaxminddb-dev libisal-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test and benchmark peers
   sqlite3 postgresql python3-aiosmtpd libdeflate-tools jq wrk hyperfine tor-geoipdb

@@ -117,19 +117,32 @@ AlertEnrichment EnrichmentFromJson(std::string_view text) {
   AlertEnrichment out;
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return out;
-  const json& geo = Obj(j, "geo");
-  out.country = Str(j, "country").empty() ? Str(geo, "country") : Str(j, "country");
-  out.asn = Str(j, "asn").empty() ? Str(geo, "asn") : Str(j, "asn");
-  if (out.asn.empty()) {
-    if (auto n = OptInt(j, "asn")) out.asn = "AS" + std::to_string(*n);
-    if (auto n = OptInt(geo, "asn")) out.asn = "AS" + std::to_string(*n);
-  }
-  out.as_org = Str(j, "as_org").empty() ? Str(geo, "as_org") : Str(j, "as_org");
+  out.country = Str(j, "country");
+  if (auto n = OptInt(j, "asn"); n && *n > 0) out.asn = "AS" + std::to_string(*n);
+  if (out.asn.empty()) out.asn = Str(j, "asn");
+  out.as_org = Str(j, "as_org");
   out.tor_exit = OptBool(j, "tor_exit");
-  if (!out.tor_exit) out.tor_exit = OptBool(Obj(j, "tor"), "exit");
-  out.cloud_network =
-      Str(j, "cloud_network").empty() ? Str(Obj(j, "cloud"), "network") : Str(j, "cloud_network");
-  out.tool = Str(j, "tool").empty() ? Str(Obj(j, "user_agent"), "tool") : Str(j, "tool");
+  if (auto it = j.find("cloud"); it != j.end() && it->is_object()) {
+    std::string label = Str(*it, "provider");
+    for (const char* k : {"service", "region"}) {
+      std::string v = Str(*it, k);
+      if (!v.empty()) label += (label.empty() ? "" : " ") + v;
+    }
+    out.cloud_network = label;
+  } else {
+    out.cloud_network = Str(j, "cloud");
+  }
+  if (OptBool(j, "aws_internal").value_or(false)) {
+    std::string svc = Str(j, "aws_service");
+    out.cloud_network = "AWS internal" + (svc.empty() ? "" : " (" + svc + ")");
+  }
+  if (auto it = j.find("tool"); it != j.end() && it->is_object()) {
+    out.tool = Str(*it, "family");
+    std::string version = Str(*it, "version");
+    if (!out.tool.empty() && !version.empty()) out.tool += " " + version;
+  } else {
+    out.tool = Str(j, "tool");
+  }
   return out;
 }
 

@@ -21,10 +21,11 @@ Expected<Alert> AlertFromJson(std::string_view json);
 //   {"kind":"trigger","dedup_key":"inc_...","outbox_id":7,"attempt":1,"alert":{...}}
 std::string MessageToJson(const AlertMessage& message);
 
-// Reads the enrichment object the enrichment stage stores on an event. Keys
-// read (all optional): country, asn, as_org, tor_exit (bool), cloud_network,
-// tool; also nested geo{country,asn,as_org}, tor{exit}, cloud{network} and
-// user_agent{tool}. Anything unparsable yields an empty enrichment.
+// Reads the enrichment{} object src/enrich stores on an event (its JSON
+// contract, see enrich/enrichment.h): country, asn (number), as_org,
+// tor_exit, cloud{provider,service,region}, aws_internal/aws_service,
+// tool{family,version}. Missing keys and nulls stay empty; anything
+// unparsable yields an empty enrichment.
 AlertEnrichment EnrichmentFromJson(std::string_view json);
 
 }  // namespace spacecrab::alert

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace spacecrab::alert {
 namespace {
 
@@ -59,22 +61,29 @@ TEST(AlertJson, MessageEnvelopeCarriesKindAndDedupKey) {
   EXPECT_EQ(j["alert"]["incident"]["id"], "inc_1");
 }
 
-TEST(AlertJson, ReadsFlatAndNestedEnrichment) {
-  auto flat = EnrichmentFromJson(
-      R"({"country":"NL","asn":1101,"tor_exit":true,"cloud_network":"AMAZON eu-west-1","tool":"boto3"})");
-  EXPECT_EQ(flat.country, "NL");
-  EXPECT_EQ(flat.asn, "AS1101");
-  EXPECT_EQ(flat.tor_exit, true);
-  EXPECT_EQ(flat.cloud_network, "AMAZON eu-west-1");
-  EXPECT_EQ(flat.tool, "boto3");
-  auto nested = EnrichmentFromJson(
-      R"({"geo":{"country":"DE","asn":"AS3320","as_org":"DTAG"},"tor":{"exit":false},"user_agent":{"tool":"aws-cli"}})");
-  EXPECT_EQ(nested.country, "DE");
-  EXPECT_EQ(nested.asn, "AS3320");
-  EXPECT_EQ(nested.as_org, "DTAG");
-  EXPECT_EQ(nested.tor_exit, false);
-  EXPECT_EQ(nested.tool, "aws-cli");
+TEST(AlertJson, ReadsTheEnrichmentStagesObject) {
+  auto e = EnrichmentFromJson(
+      R"({"ip_version":4,"country":"US","asn":16509,"as_org":"AMAZON-02",)"
+      R"("network":"AS16509 AMAZON-02","tor_exit":false,)"
+      R"("cloud":{"provider":"aws","service":"EC2","region":"us-west-2","prefix":"18.236.0.0/15"},)"
+      R"("aws_internal":false,"aws_service":null,)"
+      R"("tool":{"family":"aws-cli","category":"cli","version":"2.4.23","os":"windows"}})");
+  EXPECT_EQ(e.country, "US");
+  EXPECT_EQ(e.asn, "AS16509");
+  EXPECT_EQ(e.as_org, "AMAZON-02");
+  EXPECT_EQ(e.tor_exit, false);
+  EXPECT_EQ(e.cloud_network, "aws EC2 us-west-2");
+  EXPECT_EQ(e.tool, "aws-cli 2.4.23");
+  auto nulls = EnrichmentFromJson(
+      R"({"country":null,"asn":null,"tor_exit":true,"cloud":null,"tool":null,)"
+      R"("aws_internal":true,"aws_service":"ec2.amazonaws.com"})");
+  EXPECT_EQ(nulls.country, "");
+  EXPECT_EQ(nulls.asn, "");
+  EXPECT_EQ(nulls.tor_exit, true);
+  EXPECT_EQ(nulls.cloud_network, "AWS internal (ec2.amazonaws.com)");
+  EXPECT_EQ(nulls.tool, "");
   EXPECT_EQ(EnrichmentFromJson("not json").country, "");
+  EXPECT_FALSE(EnrichmentFromJson("{}").tor_exit.has_value());
 }
 
 }  // namespace

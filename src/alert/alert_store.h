@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "core/event.h"
 #include "core/honey_token.h"
 #include "core/incident.h"
 #include "core/status.h"
@@ -93,6 +94,10 @@ class AlertStore {
   virtual Status CommitIncidents(std::span<const IncidentCommit> commits) = 0;
   // The token an incident belongs to (tombstones included). kNotFound.
   virtual Expected<HoneyToken> GetToken(const std::string& token_id) = 0;
+  // Recorded events that no incident has taken yet (incident_id IS NULL),
+  // oldest first: the backlog after a crash between recording and
+  // CommitIncidents, or after a failed commit.
+  virtual Expected<std::vector<Event>> ListUnassignedEvents(int limit) = 0;
 
   // ---- outbox -------------------------------------------------------------
   // Up to `limit` rows of `sink` that are pending and due (next_attempt_at <=

@@ -19,6 +19,21 @@ void MemoryAlertStore::PutToken(const HoneyToken& token) {
   tokens_[token.id] = token;
 }
 
+void MemoryAlertStore::PutEvent(const Event& event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  events_.push_back(event);
+}
+
+Expected<std::vector<Event>> MemoryAlertStore::ListUnassignedEvents(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Event> out;
+  for (const auto& e : events_) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (!event_incident_.count(e.id)) out.push_back(e);
+  }
+  return out;
+}
+
 std::string MemoryAlertStore::EventIncident(const std::string& event_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = event_incident_.find(event_id);

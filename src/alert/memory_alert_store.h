@@ -17,6 +17,8 @@ namespace spacecrab::alert {
 class MemoryAlertStore final : public AlertStore {
  public:
   void PutToken(const HoneyToken& token);
+  // What Store::RecordEvents does: the event exists, no incident yet.
+  void PutEvent(const Event& event);
   // events.incident_id as CommitIncidents set it ("" if never set).
   std::string EventIncident(const std::string& event_id) const;
   // Fault injection: the next `n` CommitIncidents calls fail with kUnavailable
@@ -29,6 +31,7 @@ class MemoryAlertStore final : public AlertStore {
   Expected<IncidentPage> ListIncidents(const IncidentFilter& filter) override;
   Status CommitIncidents(std::span<const IncidentCommit> commits) override;
   Expected<HoneyToken> GetToken(const std::string& token_id) override;
+  Expected<std::vector<Event>> ListUnassignedEvents(int limit) override;
 
   Expected<std::vector<OutboxRow>> ClaimDue(const std::string& sink, Timestamp now,
                                             std::chrono::milliseconds lease, int limit) override;
@@ -48,6 +51,7 @@ class MemoryAlertStore final : public AlertStore {
   std::map<std::string, HoneyToken> tokens_;
   std::map<std::string, Incident> incidents_;
   std::map<std::string, std::string> event_incident_;
+  std::vector<Event> events_;  // in recording order
   std::map<int64_t, OutboxRow> outbox_;  // by id, ascending
   std::set<int64_t> pending_;            // ids of pending rows (claims scan only these)
   int64_t next_id_ = 1;

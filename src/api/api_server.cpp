@@ -90,13 +90,14 @@ Expected<int> ApiServer::Bind() {
   http_->Options(".*", dispatch);
   // Responses httplib makes itself (unparseable request line, 413 before
   // routing, ...) get a problem body too; ours already have one.
-  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     ApiResponse p = ApiResponse::Problem(
         res.status, res.status == 413 ? "request body is larger than the limit" : "request refused");
     res.set_content(p.body, p.content_type.c_str());
     return httplib::Server::HandlerResponse::Handled;
-  });
+  }));
   http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     ApiResponse p = ApiResponse::Problem(500, "internal error");
     res.status = 500;
@@ -236,6 +237,17 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
     key_id = request.caller->id;
   }
 
+  const size_t limit = route.max_body_bytes != 0 ? route.max_body_bytes : options_.max_body_bytes;
+  if (req.body.size() > limit)
+    return ApiResponse::Problem(413, "request body is larger than " + std::to_string(limit) + " bytes");
+  if (!req.body.empty()) {
+    if (route.doc.request_schema.is_null())
+      return ApiResponse::Problem(400, "this endpoint takes no request body");
+    const std::string& want = route.doc.request_content_type;
+    if (!want.empty() && !MediaTypeMatches(MediaType(req.get_header_value("Content-Type")), want))
+      return ApiResponse::Problem(415, "request body must be " + want);
+    request.body = req.body;
+  }
   // Query parameters: only those the route documents.
   if (!req.params.empty()) {
     std::set<std::string> known;
@@ -248,17 +260,6 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
     request.query.insert(req.params.begin(), req.params.end());
   }
 
-  const size_t limit = route.max_body_bytes != 0 ? route.max_body_bytes : options_.max_body_bytes;
-  if (req.body.size() > limit)
-    return ApiResponse::Problem(413, "request body is larger than " + std::to_string(limit) + " bytes");
-  if (!req.body.empty()) {
-    if (route.doc.request_schema.is_null())
-      return ApiResponse::Problem(400, "this endpoint takes no request body");
-    const std::string& want = route.doc.request_content_type;
-    if (!want.empty() && !MediaTypeMatches(MediaType(req.get_header_value("Content-Type")), want))
-      return ApiResponse::Problem(415, "request body must be " + want);
-    request.body = req.body;
-  }
   return route.handler(request);
 }
 

@@ -132,8 +132,9 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   deps.secret_box = &secret_box;
   deps.random = &random;
   deps.decoy_account_id = config.decoy.account_id;
-  if (deps.decoy_account_id.empty())
+  if (deps.decoy_account_id.empty()) {
     SC_ASSIGN_OR_RETURN(deps.decoy_account_id, LoadOrCreateDecoyAccountId(data_dir, random));
+  }
   deps.decoy_endpoint_url =
       config.decoy.endpoint_url.empty() ? "http://" + config.decoy.listen : config.decoy.endpoint_url;
   SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers, MakeProviders(config, deps));

@@ -1,6 +1,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <mutex>
@@ -80,11 +81,9 @@ Expected<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
     headers.release();
     headers.reset(next);
   }
-  // curl adds "Expect: 100-continue" to larger POSTs; AWS does not need the round trip.
-  curl_slist* next = curl_slist_append(headers.get(), "Expect:");
-  if (!next) return Internal("curl_slist_append failed");
-  headers.release();
-  headers.reset(next);
+  // No "Expect:" suppression header here: curl 7.88's SigV4 would sign the
+  // empty header it never sends, and every signature would fail. Query bodies
+  // are far below the size where curl adds Expect: 100-continue.
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);

@@ -46,6 +46,34 @@ std::string UriDecode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+namespace {
+
+std::string FormEncode(std::string_view s) {
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == ' ') {
+      out += UriEncode(s.substr(start, i - start));
+      if (i < s.size()) out.push_back('+');
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormBody(const QueryParams& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {  // std::map: sorted by name
+    if (!out.empty()) out.push_back('&');
+    out += FormEncode(k);
+    out.push_back('=');
+    out += FormEncode(v);
+  }
+  return out;
+}
+
 std::string CanonicalQueryString(const QueryParams& params) {
   // Sort on the *encoded* names: SigV4 orders by the encoded byte strings.
   std::vector<std::pair<std::string, std::string>> encoded;

@@ -24,5 +24,11 @@ std::string UriEncode(std::string_view s);
 std::string UriDecode(std::string_view s, bool plus_is_space = false);
 // "A=1&B=x%20y": names and values UriEncode'd, sorted by encoded name then value.
 std::string CanonicalQueryString(const QueryParams& params);
+// The same for a POST body, except a space is '+' ("B=x+y"), as form
+// encoding and every AWS SDK write it. AWS hashes the body bytes as sent, so
+// either spelling verifies there; moto re-encodes the parsed form the way
+// Python's urlencode does ('+') before checking the signature, so only this
+// spelling verifies against moto.
+std::string FormBody(const QueryParams& params);
 
 }  // namespace spacecrab

@@ -25,12 +25,7 @@ void RegisterServeCommand(CLI::App& app, CliContext& ctx) {
         std::fprintf(stderr, "spacecrab: %s\n", config.status().message().c_str());
         return kExitFailure;
       }
-#ifdef SPACECRAB_HAVE_APP
       return RunServe(*config);
-#else
-      std::fprintf(stderr, "spacecrab: this build has no server (src/app was not built)\n");
-      return kExitFailure;
-#endif
     };
   });
 }

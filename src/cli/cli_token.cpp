@@ -20,7 +20,7 @@ namespace {
 struct TokenFlags {
   ClientFlags client;
   std::string id;
-  std::string location, owner, notes, expires, planted_at, kind;
+  std::string location, owner, notes, expires, planted_at, kind, user_name;
   std::vector<std::string> tags;
   int count = 1;
   std::string format, profile = "default";
@@ -74,10 +74,17 @@ int Create(const TokenFlags& f) {
   if (!tags.ok()) return Fail(tags.status());
   if (!tags->empty()) body["tags"] = *tags;
   if (!f.expires.empty()) {
-    auto t = TimeArg("--expires", f.expires, true);
-    if (!t.ok()) return Fail(t.status());
-    body["expires_at"] = *t;
+    // A duration is measured on the server's clock; a time is taken as is.
+    if (ParseDuration(f.expires)) {
+      body["expires_in"] = f.expires;
+    } else {
+      auto t = TimeArg("--expires", f.expires, false);
+      if (!t.ok()) return Fail(InvalidArgument("--expires expects a duration like 90d or an RFC 3339 time, got '" +
+                                               f.expires + "'"));
+      body["expires_at"] = *t;
+    }
   }
+  if (!f.user_name.empty()) body["user_name"] = f.user_name;
   if (!f.planted_at.empty()) {
     auto t = TimeArg("--planted-at", f.planted_at, false);
     if (!t.ok()) return Fail(t.status());
@@ -109,8 +116,6 @@ std::string ListQuery(const TokenFlags& f, const std::string& cursor) {
 }
 
 int List(const TokenFlags& f) {
-  if (!f.tag.empty() && f.tag.find('=') == std::string::npos)
-    return Fail(InvalidArgument("--tag expects KEY=VALUE, got '" + f.tag + "'"));
   auto client = Connect(f.client);
   if (!client.ok()) return Fail(client.status());
   nlohmann::json all = nlohmann::json::array();
@@ -158,15 +163,24 @@ int Update(const TokenFlags& f, const CLI::App& cmd) {
     if (!tags.ok()) return Fail(tags.status());
     body["tags"] = *tags;
   }
+  // "none" clears a time (JSON null).
   if (cmd.count("--planted-at")) {
-    auto t = TimeArg("--planted-at", f.planted_at, false);
-    if (!t.ok()) return Fail(t.status());
-    body["planted_at"] = *t;
+    if (f.planted_at == "none") {
+      body["planted_at"] = nullptr;
+    } else {
+      auto t = TimeArg("--planted-at", f.planted_at, false);
+      if (!t.ok()) return Fail(t.status());
+      body["planted_at"] = *t;
+    }
   }
   if (cmd.count("--expires")) {
-    auto t = TimeArg("--expires", f.expires, true);
-    if (!t.ok()) return Fail(t.status());
-    body["expires_at"] = *t;
+    if (f.expires == "none") {
+      body["expires_at"] = nullptr;
+    } else {
+      auto t = TimeArg("--expires", f.expires, true);
+      if (!t.ok()) return Fail(t.status());
+      body["expires_at"] = *t;
+    }
   }
   if (body.empty()) return Fail(InvalidArgument("nothing to update: give at least one field flag"));
   auto client = Connect(f.client);
@@ -232,6 +246,7 @@ void RegisterTokenCommands(CLI::App& app, CliContext& ctx) {
   create->add_option("--tag", f->tags, "KEY=VALUE (repeatable)")->allow_extra_args(false);
   create->add_option("--expires", f->expires, "Expiry: a duration from now (90d) or an RFC 3339 time");
   create->add_option("--planted-at", f->planted_at, "When it was planted/leaked (RFC 3339)");
+  create->add_option("--user-name", f->user_name, "IAM user name to use (default: a plausible generated one)");
   create->add_option("--kind", f->kind, "aws or decoy (default: the server's provider)")
       ->check(CLI::IsMember({"aws", "decoy"}));
   create->add_option("--count", f->count, "How many tokens with this metadata")->check(CLI::Range(1, 1000));
@@ -245,7 +260,7 @@ void RegisterTokenCommands(CLI::App& app, CliContext& ctx) {
   list->add_option("--kind", f->kind, "aws or decoy")->check(CLI::IsMember({"aws", "decoy"}));
   list->add_option("--owner", f->owner, "Exact owner");
   list->add_option("--location-prefix", f->location_prefix, "Locations starting with this");
-  list->add_option("--tag", f->tag, "KEY=VALUE: tokens carrying this tag");
+  list->add_option("--tag", f->tag, "KEY or KEY=VALUE: tokens carrying this tag");
   list->add_option("--limit", f->limit, "Page size (1-1000)")->check(CLI::Range(1, 1000));
   list->add_option("--cursor", f->cursor, "Continue after this page cursor");
   list->add_flag("--all", f->all, "Follow cursors to the end");
@@ -263,8 +278,8 @@ void RegisterTokenCommands(CLI::App& app, CliContext& ctx) {
   update->add_option("--owner", f->owner, "New owner");
   update->add_option("--notes", f->notes, "New notes");
   update->add_option("--tag", f->tags, "KEY=VALUE (repeatable; replaces all tags)")->allow_extra_args(false);
-  update->add_option("--planted-at", f->planted_at, "When it was planted/leaked (RFC 3339)");
-  update->add_option("--expires", f->expires, "New expiry: duration from now or RFC 3339 time");
+  update->add_option("--planted-at", f->planted_at, "When it was planted/leaked (RFC 3339; none clears)");
+  update->add_option("--expires", f->expires, "New expiry: duration from now, RFC 3339 time, or none");
   on(update, [](const TokenFlags& fl, const CLI::App& cmd) { return Update(fl, cmd); });
 
   auto* revoke = token->add_subcommand("revoke", "Make a token's key unusable (use still alerts)");

@@ -2,9 +2,9 @@
 // derived defaults, then validation. toml++ throws; its exceptions stay here.
 #include "config/config.h"
 
-#include <unistd.h>
-
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -152,9 +152,8 @@ Status LoadSinks(Config& c, const toml::table& sinks, const std::string& file, O
         sink.settings[key] = *text;
       }
     }
-    origins.by_label[KeyLabel(section, "type")] =
-        origins.by_label.count(KeyLabel(section, "type")) ? origins.by_label[KeyLabel(section, "type")]
-                                                          : Where(file, node);
+    // A missing type is reported at the table's own line.
+    origins.by_label.emplace(KeyLabel(section, "type"), Where(file, node));
     c.sinks.push_back(std::move(sink));
   }
   return Status::Ok();

@@ -340,7 +340,6 @@ class TextTable {
       const bool right = !h.empty() && h[0] == '>';
       if (right) h.erase(0, 1);
       right_.push_back(right);
-      rows_.empty() ? void() : void();
       header_.push_back(std::move(h));
     }
   }

@@ -1,10 +1,12 @@
 // SqliteStore: tokens and the key index the matcher follows.
 #include <nlohmann/json.hpp>
 
-#include <variant>
+#include <algorithm>
+
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
+#include "store/sqlite_token_query.h"
 
 namespace spacecrab {
 namespace {
@@ -13,11 +15,6 @@ constexpr int kMaxPageSize = 1000;
 // Rows per read while walking the key index, so the walk never pins a
 // snapshot (or a connection) for long and callbacks run with none held.
 constexpr int kKeyChunk = 5000;
-
-constexpr const char* kTokenColumns =
-    "id, kind, status, access_key_id, account_id, user_name, arn, location, owner, notes, "
-    "tags, created_at, issued_at, planted_at, expires_at, first_used_at, last_used_at, "
-    "event_count, retired_at, rotated_from, replaced_by, sealed_secret";
 
 std::string EncodeTags(const std::map<std::string, std::string>& tags) {
   nlohmann::json j = nlohmann::json::object();
@@ -116,8 +113,8 @@ Status WriteTags(SqliteConnection& conn, const HoneyToken& t, bool replace) {
   }
   for (const auto& [key, value] : t.tags) {
     SC_ASSIGN_OR_RETURN(
-        Statement ins, conn.Prepare("INSERT INTO token_tags (key, value, token_id) VALUES (?, ?, ?)"));
-    ins.BindAll(key, value, t.id);
+        Statement ins, conn.Prepare("INSERT INTO token_tags (token_id, key, value) VALUES (?, ?, ?)"));
+    ins.BindAll(t.id, key, value);
     SC_RETURN_IF_ERROR(ins.Run());
   }
   return Status::Ok();
@@ -164,66 +161,10 @@ Status UpdateTokenRow(SqliteConnection& conn, const HoneyToken& t, int64_t seq) 
   return WriteTags(conn, t, /*replace=*/true);
 }
 
-// WHERE clause and bound values for a TokenFilter (cursor and limit excluded).
-struct FilterSql {
-  std::string where;
-  std::vector<std::variant<int64_t, std::string>> args;
-
-  void Add(const char* clause) {
-    where += where.empty() ? " WHERE " : " AND ";
-    where += clause;
-  }
-  void Bind(Statement& s) const {
-    int i = 0;
-    for (const auto& a : args) std::visit([&](const auto& v) { s.Bind(++i, v); }, a);
-  }
-};
-
-FilterSql BuildFilter(const TokenFilter& f) {
-  FilterSql q;
-  if (f.status) {
-    q.Add("status = ?");
-    q.args.emplace_back(std::string(ToString(*f.status)));
-  }
-  if (f.kind) {
-    q.Add("kind = ?");
-    q.args.emplace_back(std::string(ToString(*f.kind)));
-  }
-  if (!f.owner.empty()) {
-    q.Add("owner = ?");
-    q.args.emplace_back(f.owner);
-  }
-  if (!f.location_prefix.empty()) {
-    // A range, so the location index serves the prefix; 0xFF never occurs in UTF-8.
-    q.Add("location >= ? AND location < ?");
-    q.args.emplace_back(f.location_prefix);
-    q.args.emplace_back(f.location_prefix + "\xff");
-  }
-  if (!f.tag_key.empty()) {
-    if (f.tag_value.empty()) {
-      q.Add("id IN (SELECT token_id FROM token_tags WHERE key = ?)");
-      q.args.emplace_back(f.tag_key);
-    } else {
-      q.Add("id IN (SELECT token_id FROM token_tags WHERE key = ? AND value = ?)");
-      q.args.emplace_back(f.tag_key);
-      q.args.emplace_back(f.tag_value);
-    }
-  }
-  if (!f.access_key_id.empty()) {
-    q.Add("access_key_id = ?");
-    q.args.emplace_back(f.access_key_id);
-  }
-  if (f.expires_before) {
-    q.Add("expires_at IS NOT NULL AND expires_at < ?");
-    q.args.emplace_back(ToUnixMillis(*f.expires_before));
-  }
-  return q;
-}
-
 Expected<HoneyToken> GetTokenWhere(SqliteConnection& conn, const char* column,
                                    const std::string& value) {
   SC_ASSIGN_OR_RETURN(Statement s, conn.Prepare(std::string("SELECT ") + kTokenColumns +
-                                                " FROM tokens WHERE " + column + " = ?"));
+                                                " FROM tokens WHERE tokens." + column + " = ?"));
   s.Bind(1, value);
   SC_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound(std::string("no token with ") + column + " " + value);
@@ -264,17 +205,10 @@ Expected<HoneyToken> SqliteStore::GetTokenByAccessKeyId(const std::string& acces
 
 Expected<TokenPage> SqliteStore::ListTokens(const TokenFilter& filter) {
   const int limit = std::clamp(filter.limit, 1, kMaxPageSize);
-  FilterSql q = BuildFilter(filter);
-  if (!filter.after_id.empty()) {
-    q.Add("id > ?");
-    q.args.emplace_back(filter.after_id);
-  }
-  q.args.emplace_back(int64_t{limit} + 1);  // one extra row tells us whether more exist
-  const std::string sql =
-      std::string("SELECT ") + kTokenColumns + " FROM tokens" + q.where + " ORDER BY id LIMIT ?";
   TokenPage page;
   const Status done = WithReader([&](SqliteConnection& conn) -> Status {
-    SC_ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
+    SC_ASSIGN_OR_RETURN(TokenQuery q, BuildTokenListQuery(conn, filter, limit));
+    SC_ASSIGN_OR_RETURN(Statement s, conn.Prepare(q.sql));
     q.Bind(s);
     while (true) {
       SC_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -293,10 +227,10 @@ Expected<TokenPage> SqliteStore::ListTokens(const TokenFilter& filter) {
 }
 
 Expected<int64_t> SqliteStore::CountTokens(const TokenFilter& filter) {
-  const FilterSql q = BuildFilter(filter);
+  const TokenQuery q = BuildTokenCountQuery(filter);
   int64_t count = 0;
   const Status done = WithReader([&](SqliteConnection& conn) -> Status {
-    SC_ASSIGN_OR_RETURN(Statement s, conn.Prepare("SELECT COUNT(*) FROM tokens" + q.where));
+    SC_ASSIGN_OR_RETURN(Statement s, conn.Prepare(q.sql));
     q.Bind(s);
     SC_ASSIGN_OR_RETURN(bool row, s.Step());
     if (row) count = s.Int(0);
