@@ -16,6 +16,7 @@ Ground truth (the eventIDs of the uses) goes to truth.json.
 
 Library use (tests): make_tokens(), generate(). Command line (bench):
   gen_trail.py OUT_DIR --size-mb 1100 --tokens 10000 --uses 3000 --seed 1
+writes OUT_DIR/trail/AWSLogs/..., OUT_DIR/tokens.json and OUT_DIR/truth.json.
 Standard library only.
 """
 
@@ -101,13 +102,21 @@ def record(rng, t, account, region, ident, source=None, name=None, request=None,
     return r
 
 
-def background(rng, t, account, region):
+def other_key(rng, taken, prefix="AKIA"):
+    """A key id that is not one of ours."""
+    while True:
+        k = key_id(rng, prefix)
+        if k not in taken:
+            return k
+
+
+def background(rng, t, account, region, taken=frozenset()):
     roll = rng.random()
     user = rng.choice(USER_NAMES)
     if roll < 0.45:
-        ident = _ident("AssumedRole", account, user, key_id(rng, "ASIA"))
+        ident = _ident("AssumedRole", account, user, other_key(rng, taken, "ASIA"))
     elif roll < 0.85:
-        ident = _ident("IAMUser", account, user, key_id(rng))
+        ident = _ident("IAMUser", account, user, other_key(rng, taken))
     else:
         ident = _ident("AWSService", account, rng.choice(["ec2.amazonaws.com", "lambda.amazonaws.com"]), "")
     return record(rng, t, account, region, ident)
@@ -140,7 +149,8 @@ def generate(root, tokens, *, size_mb=2.0, uses=40, seed=1, records_per_file=400
              accounts=None):
     """Writes a trail under root; returns the ground truth
     {"use_event_ids": [...], "per_token": {token_id: count}, "files": n, "bytes": uncompressed}."""
-    rng = random.Random(seed)
+    rng = random.Random(seed * 7919 + 104729)  # not make_tokens' sequence
+    taken = {t["access_key_id"] for t in tokens}
     accounts = accounts or sorted({t["account_id"] for t in tokens} | {other_account})
     trail = Trail(root)
     target = int(size_mb * 1e6)
@@ -160,7 +170,7 @@ def generate(root, tokens, *, size_mb=2.0, uses=40, seed=1, records_per_file=400
     while written < target or use_slots or dups:
         t = start + dt.timedelta(minutes=5 * slot)
         account, region = accounts[slot % len(accounts)], REGIONS[(slot // len(accounts)) % len(REGIONS)]
-        recs = [background(rng, t + dt.timedelta(seconds=rng.randint(0, 299)), account, region)
+        recs = [background(rng, t + dt.timedelta(seconds=rng.randint(0, 299)), account, region, taken)
                 for _ in range(records_per_file)]
         u = use_slots.pop(slot, None) if use_slots else None
         if u is None and written >= target and use_slots:
@@ -182,7 +192,7 @@ def generate(root, tokens, *, size_mb=2.0, uses=40, seed=1, records_per_file=400
                 if rng.random() < duplicates:
                     dups.append(r)
             if lookalikes:
-                admin = _ident("IAMUser", tok["account_id"], "admin", key_id(rng))
+                admin = _ident("IAMUser", tok["account_id"], "admin", other_key(rng, taken))
                 recs.append(record(rng, t, tok["account_id"], "us-east-1", admin, "iam.amazonaws.com", "CreateAccessKey",
                                    request={"userName": tok["user_name"]},
                                    response={"accessKey": {"accessKeyId": tok["access_key_id"], "status": "Active",
@@ -191,7 +201,7 @@ def generate(root, tokens, *, size_mb=2.0, uses=40, seed=1, records_per_file=400
                                    request={"accessKeyId": tok["access_key_id"], "status": "Inactive",
                                             "userName": tok["user_name"]}))
                 recs.append(record(rng, t, other_account, region,
-                                   _ident("IAMUser", other_account, tok["user_name"], key_id(rng))))
+                                   _ident("IAMUser", other_account, tok["user_name"], other_key(rng, taken))))
                 recs.append(record(rng, t, other_account, "us-east-1",
                                    _ident("IAMUser", other_account, tok["user_name"], ""), "signin.amazonaws.com",
                                    "ConsoleLogin", request={}))
@@ -225,7 +235,7 @@ def main():
     ap.add_argument("--level", type=int, default=6, help="gzip level (CloudTrail's files are level 6-like)")
     a = ap.parse_args()
     tokens = make_tokens(a.tokens, a.accounts.split(","), a.seed)
-    truth = generate(a.out, tokens, size_mb=a.size_mb, uses=a.uses, seed=a.seed,
+    truth = generate(os.path.join(a.out, "trail"), tokens, size_mb=a.size_mb, uses=a.uses, seed=a.seed,
                      records_per_file=a.records_per_file, duplicates=0.05, level=a.level)
     with open(os.path.join(a.out, "tokens.json"), "w") as f:
         json.dump(tokens, f)

@@ -52,7 +52,7 @@ Status ExecSink::Send(const AlertMessage& message) {
   env.push_back("ALERT_DEDUP_KEY=" + message.dedup_key);
   const std::string what = "exec '" + name_ + "' (" + config_.command[0] + ")";
   SC_ASSIGN_OR_RETURN(ChildResult r,
-                      RunChild(config_.command, env, MessageToJson(message), config_.policy.timeout));
+                      RunChild(config_.command, env, MessageToJson(message) + "\n", config_.policy.timeout));
   std::string err = r.stderr_head.substr(0, r.stderr_head.find('\n'));
   if (!err.empty()) err = ": " + err.substr(0, 300);
   if (r.timed_out) {

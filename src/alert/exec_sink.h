@@ -1,5 +1,5 @@
 // ExecSink: "write your own" in any language — runs a program per message
-// with the message JSON (MessageToJson) on stdin.
+// with the message JSON (MessageToJson) and a newline on stdin.
 //
 // The program runs without a shell, from an argv array, in a clean
 // environment: PATH=/usr/local/bin:/usr/bin:/bin, LANG=C.UTF-8,

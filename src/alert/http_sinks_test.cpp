@@ -97,8 +97,8 @@ TEST(WebhookSink, SignsTimestampDotBodyWithHmacSha256) {
   ASSERT_TRUE(sink.Send(SampleMessage(AlertKind::kUpdate)).ok());
   HttpRequest r = http.requests().at(0);
   std::map<std::string, std::string> h(r.headers.begin(), r.headers.end());
-  EXPECT_EQ(h["X-Signature-Timestamp"], "1763920228");
-  EXPECT_EQ(h["X-Signature-256"], "sha256=" + HmacSha256Hex("s3cret", "1763920228." + r.body));
+  EXPECT_EQ(h["X-Signature-Timestamp"], "1795456228");
+  EXPECT_EQ(h["X-Signature-256"], "sha256=" + HmacSha256Hex("s3cret", "1795456228." + r.body));
   EXPECT_EQ(h["X-Dedup-Key"], "inc_01");
   EXPECT_EQ(h["Authorization"], "Bearer abc");
   EXPECT_EQ(h["Content-Type"], "application/json");

@@ -90,8 +90,8 @@ TEST(IncidentStage, StormBecomesOneIncidentPerTokenAndSource) {
     for (int i = 0; i < 150; ++i, ++n) {
       events.push_back(Ev("e" + std::to_string(n), n % 2 ? "tok_a" : "tok_b", ips[n % 3],
                           kT0 + std::chrono::milliseconds(n * 10),
-                          i % 10 == 0 ? "List" + std::to_string(n % 7) : "GetCallerIdentity",
-                          i % 10 == 0 ? "iam.amazonaws.com" : "sts.amazonaws.com"));
+                          (n / 6) % 5 == 0 ? "List" + std::to_string((n / 6) % 7) : "GetCallerIdentity",
+                          (n / 6) % 5 == 0 ? "iam.amazonaws.com" : "sts.amazonaws.com"));
     }
     ASSERT_TRUE(f.stage->OnEvents(events).ok());
   }

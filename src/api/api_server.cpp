@@ -248,6 +248,7 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
       return ApiResponse::Problem(415, "request body must be " + want);
     request.body = req.body;
   }
+
   // Query parameters: only those the route documents.
   if (!req.params.empty()) {
     std::set<std::string> known;

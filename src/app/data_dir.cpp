@@ -37,8 +37,10 @@ Expected<std::optional<std::string>> ReadSmallFile(const std::string& path) {
 
 Status EnsureDataDir(const std::string& dir) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  const bool created = std::filesystem::create_directories(dir, ec);
   if (ec) return Unavailable("cannot create data directory " + dir + ": " + ec.message());
+  // It will hold the database, the secret key and the client key file.
+  if (created) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   if (!std::filesystem::is_directory(dir, ec))
     return Unavailable("data directory " + dir + " is not a directory");
   return Status::Ok();

@@ -31,6 +31,9 @@ class DataDirTest : public ::testing::Test {
 
 TEST_F(DataDirTest, DecoyAccountIdIsCreatedOnceAndKept) {
   ASSERT_TRUE(EnsureDataDir(Dir()).ok());
+  struct stat dir_stat {};
+  ASSERT_EQ(::stat(Dir().c_str(), &dir_stat), 0);
+  EXPECT_EQ(dir_stat.st_mode & 0777, 0700u);
   auto first = LoadOrCreateDecoyAccountId(Dir(), random_);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_TRUE(IsValidAccountId(*first));

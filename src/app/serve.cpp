@@ -5,6 +5,7 @@
 #include "app/serve.h"
 
 #include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -66,6 +67,8 @@ std::string HttpUrl(const std::string& host, int port) {
 void SetupLogging() {
   // Logs go to stderr; stdout carries only what a person must read once
   // (the first admin key) and the "listening on" line scripts wait for.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "serve", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   spdlog::set_level(spdlog::level::info);
   spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug shows the access log

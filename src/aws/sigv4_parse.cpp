@@ -221,7 +221,11 @@ RequestAuth ParseRequestAuth(const HeaderList& headers, const std::vector<QueryP
       const size_t colon = rest.find(':');
       const std::string_view id = rest.substr(0, colon);
       if (LooksLikeKeyId(id)) out.access_key_id = std::string(id);
-      out.error = "signature version 2";
+      out.sigv2 = ParseSigV2Header(value);
+      if (!out.sigv2 || !LooksLikeKeyId(out.sigv2->access_key_id)) {
+        out.sigv2.reset();
+        out.error = "malformed signature version 2 header";
+      }
       return out;
     }
     out.scheme = AuthScheme::kOther;
@@ -243,7 +247,11 @@ RequestAuth ParseRequestAuth(const HeaderList& headers, const std::vector<QueryP
   if (const QueryParam* id = FindParam(query, "AWSAccessKeyId")) {
     out.scheme = AuthScheme::kSigV2Query;
     if (LooksLikeKeyId(id->value)) out.access_key_id = id->value;
-    out.error = "signature version 2";
+    out.sigv2 = ParseSigV2Query(query);
+    if (!out.sigv2 || !LooksLikeKeyId(out.sigv2->access_key_id)) {
+      out.sigv2.reset();
+      out.error = "incomplete signature version 2 query";
+    }
     return out;
   }
   return out;

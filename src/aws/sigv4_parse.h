@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/sigv2.h"
 #include "aws/sigv4.h"
 #include "aws/uri_encoding.h"
 #include "core/status.h"
@@ -60,6 +61,7 @@ struct RequestAuth {
   AuthScheme scheme = AuthScheme::kNone;
   std::string access_key_id;      // best effort; empty if none could be found
   std::optional<SigV4Auth> sigv4;  // set when a complete SigV4 claim parsed
+  std::optional<SigV2Auth> sigv2;  // set when a complete S3 SigV2 claim parsed
   std::string error;              // why sigv4 is unset although a scheme was seen
 };
 

@@ -62,6 +62,7 @@ Experiment BuildExperiment() {
     const Timestamp first = *t.planted_at + 28min + i * 5s;
     x.events.push_back(Use(t, first, "18.236.73." + std::to_string(i % 50)));
     x.events.push_back(Use(t, first + 10min, "18.236.73." + std::to_string(i % 50), "ListUsers", "iam.amazonaws.com"));
+    x.events.back().error_code = "AccessDenied";
     x.events.push_back(Use(t, first + 3h, "203.0.113.9"));
   }
   // Paste site: tokens 0..8 first used 12 h + 4.5 h per token (12 h .. 48 h).

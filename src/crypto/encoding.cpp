@@ -34,8 +34,7 @@ int HexValue(char c) {
 }  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> data, Base64Options options) {
-  const std::string_view alphabet =
-      options.alphabet == Base64Alphabet::kUrlSafe ? kUrl : kStd;
+  const std::string_view alphabet = options.alphabet == Base64Alphabet::kUrlSafe ? kUrl : kStd;
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
   size_t i = 0;

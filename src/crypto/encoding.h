@@ -35,14 +35,14 @@ inline std::string Base64UrlEncode(std::span<const uint8_t> data) {
 
 // Decodes `text` in the given alphabet. Padding is optional, but if present
 // it must be correct. Whitespace is not accepted.
-Expected<std::vector<uint8_t>> Base64Decode(
-    std::string_view text, Base64Alphabet alphabet = Base64Alphabet::kStandard);
+Expected<std::vector<uint8_t>> Base64Decode(std::string_view text,
+                                            Base64Alphabet alphabet = Base64Alphabet::kStandard);
 inline Expected<std::vector<uint8_t>> Base64UrlDecode(std::string_view text) {
   return Base64Decode(text, Base64Alphabet::kUrlSafe);
 }
 // Same, returning the bytes as a std::string.
-Expected<std::string> Base64DecodeToString(
-    std::string_view text, Base64Alphabet alphabet = Base64Alphabet::kStandard);
+Expected<std::string> Base64DecodeToString(std::string_view text,
+                                           Base64Alphabet alphabet = Base64Alphabet::kStandard);
 
 // Lower-case hex.
 std::string HexEncode(std::span<const uint8_t> data);

@@ -58,12 +58,12 @@ TEST(Base64, RoundTripsEveryLengthAndByte) {
 
 TEST(Base64, RejectsMalformedInput) {
   EXPECT_EQ(Base64Decode("Zg=").status().code(), StatusCode::kInvalidArgument);  // short pad
-  EXPECT_FALSE(Base64Decode("Zm9v=").ok());      // padding where none belongs
-  EXPECT_FALSE(Base64Decode("Z").ok());          // impossible length
-  EXPECT_FALSE(Base64Decode("Zm 9v").ok());      // whitespace
-  EXPECT_FALSE(Base64Decode("Zm9v!A==").ok());   // bad character
-  EXPECT_FALSE(Base64Decode("Zh==").ok());       // non-zero trailing bits
-  EXPECT_FALSE(Base64Decode("Zg===").ok());      // too much padding
+  EXPECT_FALSE(Base64Decode("Zm9v=").ok());     // padding where none belongs
+  EXPECT_FALSE(Base64Decode("Z").ok());         // impossible length
+  EXPECT_FALSE(Base64Decode("Zm 9v").ok());     // whitespace
+  EXPECT_FALSE(Base64Decode("Zm9v!A==").ok());  // bad character
+  EXPECT_FALSE(Base64Decode("Zh==").ok());      // non-zero trailing bits
+  EXPECT_FALSE(Base64Decode("Zg===").ok());     // too much padding
   EXPECT_FALSE(Base64Decode("=").ok());
 }
 

@@ -41,9 +41,9 @@ TEST(HmacSha256, MatchesRfc4231Vectors) {
   EXPECT_EQ(HexEncode(HmacSha256(std::span<const uint8_t>(key4),
                                  std::span<const uint8_t>(Repeat(0xcd, 50)))),
             "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
-  EXPECT_EQ(HmacSha256Hex(Repeat(0xaa, 131),
-                          "Test Using Larger Than Block-Size Key - Hash Key First"),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(
+      HmacSha256Hex(Repeat(0xaa, 131), "Test Using Larger Than Block-Size Key - Hash Key First"),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   EXPECT_EQ(HmacSha256Hex(Repeat(0xaa, 131),
                           "This is a test using a larger than block-size key and a larger "
                           "than block-size data. The key needs to be hashed before being "

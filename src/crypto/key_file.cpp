@@ -128,8 +128,7 @@ Expected<bool> CreateKeyFile(const std::filesystem::path& path, RandomSource& ra
 
 }  // namespace
 
-Expected<SecretBox> LoadOrCreateKeyFile(const std::filesystem::path& path,
-                                        RandomSource& random) {
+Expected<SecretBox> LoadOrCreateKeyFile(const std::filesystem::path& path, RandomSource& random) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT) return ErrnoStatus("cannot stat key file", path, errno);

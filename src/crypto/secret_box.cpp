@@ -72,8 +72,7 @@ Expected<SecretBox> SecretBox::FromKeyMaterial(std::string_view text) {
     }
   }
   if (bytes.size() != kKeySize) {
-    return InvalidArgument(
-        "encryption key must be 64 hex characters or base64 of 32 bytes");
+    return InvalidArgument("encryption key must be 64 hex characters or base64 of 32 bytes");
   }
   Key key{};
   std::copy(bytes.begin(), bytes.end(), key.begin());
@@ -109,8 +108,7 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view associa
   uint8_t* ct = out.data() + kNonceSize;
   int written = 0;
   if (!plaintext.empty()) {
-    if (EVP_EncryptUpdate(ctx.get(), ct, &len,
-                          reinterpret_cast<const uint8_t*>(plaintext.data()),
+    if (EVP_EncryptUpdate(ctx.get(), ct, &len, reinterpret_cast<const uint8_t*>(plaintext.data()),
                           static_cast<int>(plaintext.size())) != 1) {
       DieOpenSsl("AES-256-GCM encrypt");
     }

@@ -48,8 +48,7 @@ class SecretBox {
   static Expected<SecretBox> FromKeyMaterial(std::string_view text);
 
   std::string Seal(std::string_view plaintext, std::string_view associated_data = {}) const;
-  Expected<std::string> Open(std::string_view sealed,
-                             std::string_view associated_data = {}) const;
+  Expected<std::string> Open(std::string_view sealed, std::string_view associated_data = {}) const;
 
   // The key as 64 lower-case hex characters (what FromKeyMaterial accepts),
   // for writing a new key file. Treat the result as a secret.
@@ -65,7 +64,6 @@ class SecretBox {
 // is atomic: a concurrent caller either creates it or reads the one that won.
 // Errors (unreadable file, bad contents, cannot create) name the path.
 Expected<SecretBox> LoadOrCreateKeyFile(const std::filesystem::path& path);
-Expected<SecretBox> LoadOrCreateKeyFile(const std::filesystem::path& path,
-                                        RandomSource& random);
+Expected<SecretBox> LoadOrCreateKeyFile(const std::filesystem::path& path, RandomSource& random);
 
 }  // namespace spacecrab

@@ -42,6 +42,7 @@ struct AwsOperation {
   std::string api_version;       // Query "Version" or JSON target prefix
   std::string json_content_type; // JSON protocol: the content type to answer with
   std::string bucket;            // S3 only
+  bool virtual_hosted = false;   // S3: the bucket came from the Host header
   std::string key;               // S3 only, decoded
   // CloudTrail requestParameters as flat string pairs (bounded in count and size).
   std::vector<std::pair<std::string, std::string>> request_parameters;

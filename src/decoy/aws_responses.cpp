@@ -323,8 +323,11 @@ DecoyResponse AuthFailureResponse(const AwsOperation& op, AuthFailure failure,
                              Element("StringToSign", d.string_to_sign) +
                              Element("SignatureProvided", d.signature_provided) +
                              Element("StringToSignBytes", SpacedHexBytes(d.string_to_sign)) +
-                             Element("CanonicalRequest", d.canonical_request) +
-                             Element("CanonicalRequestBytes", SpacedHexBytes(d.canonical_request)),
+                             (d.canonical_request.empty()  // SigV2 has none
+                                  ? std::string()
+                                  : Element("CanonicalRequest", d.canonical_request) +
+                                        Element("CanonicalRequestBytes",
+                                                SpacedHexBytes(d.canonical_request))),
                          ids, now);
         case AuthFailure::kMissingAuth:
           return S3Error(403, "AccessDenied", "Access Denied", "", ids, now);
@@ -342,7 +345,9 @@ DecoyResponse AuthFailureResponse(const AwsOperation& op, AuthFailure failure,
                          "", ids, now);
         case AuthFailure::kExpired:
           return S3Error(403, "AccessDenied", "Request has expired",
-                         Element("X-Amz-Expires", std::to_string(d.expires_seconds)) +
+                         (d.expires_seconds > 0
+                              ? Element("X-Amz-Expires", std::to_string(d.expires_seconds))
+                              : std::string()) +
                              Element("Expires", FormatRfc3339(d.expired_at)) +
                              Element("ServerTime", FormatRfc3339(now)),
                          ids, now);

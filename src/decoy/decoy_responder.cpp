@@ -1,5 +1,8 @@
 #include "decoy/decoy_responder.h"
 
+#include <charconv>
+
+#include "aws/sigv2.h"
 #include "aws/sigv4_parse.h"
 #include "aws/sigv4_verify.h"
 #include "decoy/aws_ids.h"
@@ -19,12 +22,23 @@ bool IsCallerIdentity(const AwsOperation& op) {
   return op.service == "sts" && op.event_name == "GetCallerIdentity";
 }
 
-bool PresignExpired(const aws::SigV4Auth& auth, Timestamp now, Timestamp& expired_at) {
-  if (auth.scheme != aws::AuthScheme::kSigV4Query || !auth.expires_seconds) return false;
-  const auto signed_at = aws::ParseAmzDate(auth.amz_date);
-  if (!signed_at) return false;
-  expired_at = *signed_at + std::chrono::seconds(*auth.expires_seconds);
-  return now > expired_at;
+bool PresignExpired(const aws::RequestAuth& auth, Timestamp now, Timestamp& expired_at) {
+  if (auth.sigv4 && auth.sigv4->scheme == aws::AuthScheme::kSigV4Query &&
+      auth.sigv4->expires_seconds) {
+    const auto signed_at = aws::ParseAmzDate(auth.sigv4->amz_date);
+    if (!signed_at) return false;
+    expired_at = *signed_at + std::chrono::seconds(*auth.sigv4->expires_seconds);
+    return now > expired_at;
+  }
+  if (auth.sigv2 && auth.sigv2->presigned) {
+    int64_t unix_seconds = 0;
+    const std::string& v = auth.sigv2->expires;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), unix_seconds);
+    if (ec != std::errc() || ptr != v.data() + v.size()) return false;
+    expired_at = FromUnixMillis(unix_seconds * 1000);
+    return now > expired_at;
+  }
+  return false;
 }
 
 }  // namespace
@@ -85,18 +99,33 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
     record.caller = {key->account_id, key->user_name, key->arn,
                      IamUserId(key->account_id, key->user_name)};
     std::optional<aws::SigV4Verification> verification;
-    if (!auth.sigv4) {
-      check = KeyCheck::kKeyIdOnly;  // malformed SigV4 or legacy SigV2: no proof of the secret
-    } else if (key->secret.empty()) {
-      check = KeyCheck::kUnverifiable;
+    std::optional<bool> sigv2_match;
+    if (auth.sigv4) {
+      if (key->secret.empty()) {
+        check = KeyCheck::kUnverifiable;
+      } else {
+        std::optional<std::string_view> body;
+        if (req.body) body = *req.body;
+        verification = aws::VerifySigV4(req.http, body, *auth.sigv4, key->secret);
+        check = verification->match ? KeyCheck::kVerified : KeyCheck::kKeyIdOnly;
+      }
+    } else if (auth.sigv2 && op.protocol == ApiProtocol::kS3) {
+      if (key->secret.empty()) {
+        check = KeyCheck::kUnverifiable;
+      } else {
+        sigv2_match = aws::VerifyS3SigV2(req.http, *auth.sigv2, key->secret,
+                                         op.virtual_hosted ? op.bucket : "");
+        check = *sigv2_match ? KeyCheck::kVerified : KeyCheck::kKeyIdOnly;
+      }
     } else {
-      std::optional<std::string_view> body;
-      if (req.body) body = *req.body;
-      verification = aws::VerifySigV4(req.http, body, *auth.sigv4, key->secret);
-      check = verification->match ? KeyCheck::kVerified : KeyCheck::kKeyIdOnly;
+      check = KeyCheck::kKeyIdOnly;  // malformed, or a scheme we cannot check: no proof
     }
 
     Timestamp expired_at{};
+    const bool v4_scheme = auth.scheme == aws::AuthScheme::kSigV4Header ||
+                           auth.scheme == aws::AuthScheme::kSigV4Query;
+    const bool v2_scheme = auth.scheme == aws::AuthScheme::kSigV2Header ||
+                           auth.scheme == aws::AuthScheme::kSigV2Query;
     if (IsRetired(key->status)) {
       // AWS answers for an inactive or deleted key exactly as for an unknown one.
       response = AuthFailureResponse(op, AuthFailure::kUnknownKey, details, ids, now);
@@ -105,11 +134,16 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
       details.string_to_sign = verification->string_to_sign;
       details.signature_provided = auth.sigv4->signature;
       response = AuthFailureResponse(op, AuthFailure::kSignatureMismatch, details, ids, now);
-    } else if (!auth.sigv4 && (auth.scheme == aws::AuthScheme::kSigV4Header ||
-                               auth.scheme == aws::AuthScheme::kSigV4Query)) {
+    } else if (sigv2_match && !*sigv2_match) {
+      details.string_to_sign = aws::S3SigV2StringToSign(req.http, *auth.sigv2,
+                                                        op.virtual_hosted ? op.bucket : "");
+      details.signature_provided = auth.sigv2->signature;
+      response = AuthFailureResponse(op, AuthFailure::kSignatureMismatch, details, ids, now);
+    } else if ((v4_scheme && !auth.sigv4) || (v2_scheme && !auth.sigv2)) {
       response = AuthFailureResponse(op, AuthFailure::kMalformedAuth, details, ids, now);
-    } else if (auth.sigv4 && PresignExpired(*auth.sigv4, now, expired_at)) {
-      details.expires_seconds = auth.sigv4->expires_seconds.value_or(0);
+    } else if (PresignExpired(auth, now, expired_at)) {
+      details.expires_seconds =
+          auth.sigv4 ? auth.sigv4->expires_seconds.value_or(0) : 0;
       details.expired_at = expired_at;
       response = AuthFailureResponse(op, AuthFailure::kExpired, details, ids, now);
     } else if (check == KeyCheck::kVerified && IsCallerIdentity(op)) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/sigv2.h"
 #include "decoy/test_requests.h"
 
 namespace spacecrab::decoy {
@@ -218,10 +219,41 @@ TEST_F(ResponderTest, LegacySigV2WithKnownKeyIsRecordedAsKeyIdOnly) {
   req.http.headers = {{"Host", "x"}, {"Authorization", "AWS " + key_.access_key_id + ":c2lnbmF0dXJl"}};
   req.body = "";
   const DecoyResponse r = responder.Handle(req);
-  EXPECT_EQ(r.error_code, "AccessDenied");
+  EXPECT_EQ(r.error_code, "SignatureDoesNotMatch");
+  EXPECT_NE(r.body.find("<StringToSign>GET\n\n\n\n/bucket</StringToSign>"), std::string::npos)
+      << r.body;
   const json rec = OnlyRecord();
   EXPECT_EQ(rec["key_check"], "key_id_only");
   EXPECT_EQ(rec["additionalEventData"]["SignatureVersion"], "SigV2");
+}
+
+TEST_F(ResponderTest, LegacySigV2PresignedUrlVerifiesAndExpires) {
+  DecoyResponder responder = Make();
+  auto presigned = [&](int64_t expires) {
+    IncomingRequest req;
+    req.http.method = "GET";
+    req.http.path = "/backups/db.sql.gz";
+    req.http.headers = {{"Host", "127.0.0.1:8081"}, {"User-Agent", "curl/7.88.1"}};
+    aws::SigV2Auth auth;
+    auth.presigned = true;
+    auth.expires = std::to_string(expires);
+    const std::string signature =
+        aws::S3SigV2Signature(aws::S3SigV2StringToSign(req.http, auth, ""), testing::kSecret);
+    req.http.query = "AWSAccessKeyId=" + key_.access_key_id +
+                     "&Signature=" + aws::UriEncode(signature, false) + "&Expires=" + auth.expires;
+    req.body = "";
+    return req;
+  };
+  const int64_t now = ToUnixMillis(clock_.Now()) / 1000;
+  EXPECT_EQ(responder.Handle(presigned(now + 600)).error_message, "Access Denied");
+  EXPECT_EQ(responder.Handle(presigned(now - 1)).error_message, "Request has expired");
+  for (const auto& rec : sink_.records()) {
+    const json j = json::parse(rec.json);
+    EXPECT_EQ(j["key_check"], "verified");
+    EXPECT_EQ(j["auth_scheme"], "sigv2-query");
+    EXPECT_EQ(j["eventName"], "GetObject");
+  }
+  EXPECT_EQ(sink_.records().size(), 2u);
 }
 
 TEST_F(ResponderTest, AnonymousRequestsAreAnsweredButNotRecorded) {

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <filesystem>
@@ -127,6 +128,12 @@ void DecoyServer::Install() {
   s.set_keep_alive_max_count(options_.keep_alive_max_requests);
   s.set_payload_max_length(options_.max_body_bytes);
   s.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which would let a second
+  // process silently share the port; only allow quick rebinding.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   DecoyResponder* responder = responder_.get();
   const size_t max_body = options_.max_body_bytes;

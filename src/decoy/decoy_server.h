@@ -7,7 +7,11 @@
 //     compiled-in limit), bodies at most `max_body_bytes` (larger ones are
 //     answered from their headers alone, without reading the body);
 //   - per-read / per-write timeouts against slow clients, and a keep-alive
-//     idle timeout and request cap per connection;
+//     idle timeout and request cap per connection. cpp-httplib 0.11 has no
+//     whole-request deadline and no cap on the number of header lines: a
+//     client that keeps dripping header lines inside the read timeout holds
+//     one worker (and its header memory) until it stops; the bounded worker
+//     pool keeps that from spreading beyond this endpoint;
 //   - `worker_threads` workers and at most `max_pending_connections` accepted
 //     connections waiting for one (BoundedTaskQueue);
 //   - every byte is parsed defensively (fuzzed: fuzz/decoy/).
@@ -52,9 +56,10 @@ struct DecoyServerOptions {
   size_t max_body_bytes = 1 << 20;
   std::chrono::seconds read_timeout{5};
   std::chrono::seconds write_timeout{5};
-  std::chrono::seconds keep_alive_timeout{5};
+  // Also how long a connection may sit idle before its first request.
+  std::chrono::seconds keep_alive_timeout{2};
   size_t keep_alive_max_requests = 100;
-  size_t worker_threads = 8;
+  size_t worker_threads = 16;
   size_t max_pending_connections = 64;
 
   DecoyResponderOptions responder;

@@ -159,7 +159,9 @@ TEST_F(DecoyServerTest, OversizedUploadIsAnsweredAndRecordedWithoutReadingIt) {
 }
 
 TEST_F(DecoyServerTest, GarbageNeverTakesTheServerDown) {
-  Start();
+  DecoyServerOptions options;
+  options.keep_alive_timeout = std::chrono::seconds(1);
+  Start(options);
   const std::vector<std::string> garbage = {
       std::string("\x00\x01\x02\xff\r\n\r\n", 8),
       "GET\r\n\r\n",
@@ -173,11 +175,14 @@ TEST_F(DecoyServerTest, GarbageNeverTakesTheServerDown) {
       "Authorization: AWS4-HMAC-SHA256 Credential=/////, SignedHeaders=;;;, Signature=\r\n\r\n",
       "GET /" + std::string(7000, '/') + " HTTP/1.1\r\nHost: x\r\n\r\n",
   };
+  std::vector<std::unique_ptr<RawConnection>> conns;
   for (const auto& bytes : garbage) {
-    RawConnection conn(server_->port());
-    ASSERT_TRUE(conn.connected());
-    conn.Send(bytes);
-    const std::string reply = conn.ReadAll(milliseconds(2000));
+    conns.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(conns.back()->connected());
+    conns.back()->Send(bytes);
+  }
+  for (auto& conn : conns) {
+    const std::string reply = conn->ReadAll(milliseconds(1500));
     EXPECT_FALSE(testing::MentionsProduct(reply)) << reply;
   }
   auto res = SendSigned("sts", "Action=GetCallerIdentity&Version=2011-06-15", testing::kSecret);
@@ -188,6 +193,7 @@ TEST_F(DecoyServerTest, GarbageNeverTakesTheServerDown) {
 TEST_F(DecoyServerTest, SilentClientIsDisconnectedAfterTheReadTimeout) {
   DecoyServerOptions options;
   options.read_timeout = std::chrono::seconds(1);
+  options.keep_alive_timeout = std::chrono::seconds(1);
   Start(options);
   RawConnection conn(server_->port());
   ASSERT_TRUE(conn.connected());

@@ -2,7 +2,7 @@
 // command line and records written as JSON lines. For integration tests and
 // benchmarks of the endpoint without the rest of the service.
 //
-//   decoy_test_server --listen 127.0.0.1:0 --records out.jsonl \
+//   decoy_test_server --listen 127.0.0.1:0 --records out.jsonl
 //       --key AKIA...:SECRET:123456789012:svc-backup[:revoked] [--tls-cert C --tls-key K]
 //
 // Prints "listening on http(s)://HOST:PORT" on stdout once ready; stops on

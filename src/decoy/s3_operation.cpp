@@ -150,6 +150,7 @@ void IdentifyS3Operation(const OperationInput& in, AwsOperation& op) {
   if (path.starts_with('/')) path.erase(0, 1);
 
   op.bucket = VirtualHostedBucket(host, in.endpoint_hosts);
+  op.virtual_hosted = !op.bucket.empty();
   if (op.bucket.empty()) {
     const size_t slash = path.find('/');
     op.bucket = path.substr(0, slash);

@@ -105,7 +105,7 @@ bool MentionsProduct(std::string_view text) {
   std::string lower(text);
   for (char& c : lower)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  for (const char* allowed : {"security token", "clienttokenid", "authenticationtoken",
+  for (const char* allowed : {"security token", "clienttokenid", "authenticationtoken", "authentication token",
                               "x-amz-security-token"}) {
     for (size_t at = lower.find(allowed); at != std::string::npos; at = lower.find(allowed))
       lower.erase(at, std::string_view(allowed).size());

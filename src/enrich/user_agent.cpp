@@ -1,5 +1,8 @@
 #include "enrich/user_agent.h"
 
+#include <array>
+#include <vector>
+
 #include "enrich/user_agent_rules.h"
 
 namespace spacecrab::enrich {
@@ -41,19 +44,60 @@ bool IsAwsHost(std::string_view lower) {
   return true;
 }
 
-// Where the rule matches (offset of the marker), or npos.
-size_t MatchRule(const ToolRule& rule, std::string_view ua, std::string_view lower) {
+// Rules grouped by the first byte of their marker, so one pass over the user
+// agent tries at each position only the few markers that can start there.
+// Priority stays the table order: the lowest matching rule index wins.
+struct MarkerIndex {
+  std::array<std::vector<uint16_t>, 256> by_first_byte;
+  void Add(std::string_view marker, size_t rule) {
+    by_first_byte[static_cast<unsigned char>(marker.front())].push_back(static_cast<uint16_t>(rule));
+  }
+  const std::vector<uint16_t>& At(char c) const { return by_first_byte[static_cast<unsigned char>(c)]; }
+};
+
+struct Indexes {
+  MarkerIndex tokens;    // ToolRules() with Match::kToken
+  MarkerIndex os;        // OsRules()
+  MarkerIndex distros;   // DistroRules()
+  std::vector<uint16_t> whole;  // ToolRules() matched against the whole user agent
+};
+
+const Indexes& GetIndexes() {
+  static const Indexes idx = [] {
+    Indexes x;
+    const auto tools = ua_rules::ToolRules();
+    for (size_t i = 0; i < tools.size(); ++i) {
+      if (tools[i].match == Match::kToken) {
+        x.tokens.Add(tools[i].marker, i);
+      } else {
+        x.whole.push_back(static_cast<uint16_t>(i));
+      }
+    }
+    const auto os = ua_rules::OsRules();
+    for (size_t i = 0; i < os.size(); ++i) x.os.Add(os[i].marker, i);
+    const auto distros = ua_rules::DistroRules();
+    for (size_t i = 0; i < distros.size(); ++i) x.distros.Add(distros[i].marker, i);
+    return x;
+  }();
+  return idx;
+}
+
+bool WholeMatch(const ToolRule& rule, std::string_view ua, std::string_view lower) {
   switch (rule.match) {
     case Match::kExact:
-      return ua == rule.marker ? 0 : kNotFound;
+      return ua == rule.marker;
     case Match::kPrefix:
-      return lower.substr(0, rule.marker.size()) == rule.marker ? 0 : kNotFound;
-    case Match::kToken:
-      return FindToken(lower, rule.marker);
+      return lower.substr(0, rule.marker.size()) == rule.marker;
     case Match::kAwsHost:
-      return IsAwsHost(lower) ? 0 : kNotFound;
+      return IsAwsHost(lower);
+    case Match::kToken:
+      return false;
   }
-  return kNotFound;
+  return false;
+}
+
+bool MarkerAt(std::string_view lower, size_t pos, std::string_view marker) {
+  return lower.size() - pos >= marker.size() && lower.compare(pos, marker.size(), marker) == 0;
 }
 
 // The version written at `pos` ("2.15.0", "v1.2" -> "1.2"), after at most one
@@ -121,45 +165,66 @@ ToolInfo ClassifyUserAgent(std::string_view user_agent) {
   const std::string_view ua = TrimUa(user_agent);
   if (ua.empty()) return info;
   const std::string lower = ToLower(ua);
+  const Indexes& idx = GetIndexes();
+  const auto tools = ua_rules::ToolRules();
+  const auto os = ua_rules::OsRules();
+  const auto distros = ua_rules::DistroRules();
 
-  info.family = "other";
-  for (const ToolRule& rule : ua_rules::ToolRules()) {
-    const size_t at = MatchRule(rule, ua, lower);
-    if (at == kNotFound) continue;
-    info.family = std::string(rule.family);
-    info.category = rule.category;
-    if (rule.version_follows) info.version = VersionAt(ua, at + rule.marker.size());
-    break;
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t best = kNone, best_at = 0;          // the tool
+  size_t best_sdk = kNone, best_sdk_at = 0;  // the SDK underneath, if any
+  size_t best_os = kNone, best_distro = kNone;
+  for (uint16_t i : idx.whole) {
+    if (WholeMatch(tools[i], ua, lower)) {
+      best = i;
+      break;  // `whole` is in table order
+    }
+  }
+  for (size_t p = 0; p < lower.size(); ++p) {
+    if (p == 0 || !IsWordChar(lower[p - 1])) {
+      for (uint16_t i : idx.tokens.At(lower[p])) {
+        const ToolRule& rule = tools[i];
+        const bool wanted = i < best || (rule.category == ToolCategory::kSdk && i < best_sdk);
+        if (!wanted || !MarkerAt(lower, p, rule.marker)) continue;
+        if (i < best) {
+          best = i;
+          best_at = p;
+        }
+        if (rule.category == ToolCategory::kSdk && i < best_sdk) {
+          best_sdk = i;
+          best_sdk_at = p;
+        }
+      }
+    }
+    for (uint16_t i : idx.os.At(lower[p])) {
+      if (i < best_os && MarkerAt(lower, p, os[i].marker)) best_os = i;
+    }
+    for (uint16_t i : idx.distros.At(lower[p])) {
+      if (i < best_distro && MarkerAt(lower, p, distros[i].marker)) best_distro = i;
+    }
   }
 
+  info.family = "other";
+  if (best != kNone) {
+    const ToolRule& rule = tools[best];
+    info.family = std::string(rule.family);
+    info.category = rule.category;
+    if (rule.version_follows) info.version = VersionAt(ua, best_at + rule.marker.size());
+  }
   // The SDK underneath a wrapping tool (not for the SDKs themselves, and not
   // for browsers and AWS, whose user agents name no SDK the caller chose).
   const bool wraps_sdk = info.category == ToolCategory::kCli || info.category == ToolCategory::kOffensive ||
                          info.category == ToolCategory::kAudit || info.category == ToolCategory::kIac ||
                          info.category == ToolCategory::kGui;
-  if (wraps_sdk) {
-    for (const ToolRule& rule : ua_rules::ToolRules()) {
-      if (rule.category != ToolCategory::kSdk) continue;
-      const size_t at = MatchRule(rule, ua, lower);
-      if (at == kNotFound) continue;
-      const std::string version = VersionAt(ua, at + rule.marker.size());
-      info.sdk = version.empty() ? std::string(rule.family) : std::string(rule.family) + "/" + version;
-      break;
-    }
+  if (wraps_sdk && best_sdk != kNone) {
+    const ToolRule& rule = tools[best_sdk];
+    const std::string version = VersionAt(ua, best_sdk_at + rule.marker.size());
+    info.sdk = version.empty() ? std::string(rule.family) : std::string(rule.family) + "/" + version;
   }
-
-  for (const ua_rules::OsRule& rule : ua_rules::OsRules()) {
-    if (lower.find(rule.marker) != kNotFound) {
-      info.os = std::string(rule.os);
-      break;
-    }
-  }
-  for (const ua_rules::DistroRule& rule : ua_rules::DistroRules()) {
-    if (lower.find(rule.marker) != kNotFound) {
-      info.distro = std::string(rule.distro);
-      info.pentest_distro = rule.pentest;
-      break;
-    }
+  if (best_os != kNone) info.os = std::string(os[best_os].os);
+  if (best_distro != kNone) {
+    info.distro = std::string(distros[best_distro].distro);
+    info.pentest_distro = distros[best_distro].pentest;
   }
 
   info.command = ValueAfter(ua, lower, "command/");

@@ -105,7 +105,9 @@ TEST(UserAgent, HostileInputIsHandled) {
   std::string huge(1 << 16, 'A');
   huge += " aws-cli/2.1.0";
   EXPECT_EQ(ClassifyUserAgent(huge).family, "aws-cli");
-  const std::string binary("\x00\xff\xfe\x1b[31maws-cli/9\x07", 16);
+  std::string binary("\x00\xff\xfe\x1b[31m aws-cli/9\x07", 19);
+  ASSERT_EQ(binary.size(), 19u);
+  ASSERT_EQ(binary.back(), '\x07');
   const ToolInfo t = ClassifyUserAgent(binary);
   EXPECT_EQ(t.family, "aws-cli");  // found, and nothing crashed
   EXPECT_EQ(ClassifyUserAgent("command/").command, "");

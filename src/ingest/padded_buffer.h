@@ -44,6 +44,7 @@ class PaddedBuffer {
   }
   void Commit(size_t n) { size_ += n; }
   void Append(std::string_view s) {
+    if (s.empty()) return;  // s.data() may be null
     std::memcpy(PrepareAppend(s.size()), s.data(), s.size());
     Commit(s.size());
   }

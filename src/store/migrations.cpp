@@ -83,8 +83,16 @@ CREATE TABLE incidents (
   last_seen        INTEGER NOT NULL,
   event_count      INTEGER NOT NULL DEFAULT 0,
   actions          TEXT NOT NULL DEFAULT '[]',  -- JSON array of "service:Action"
+  actions_truncated INTEGER NOT NULL DEFAULT 0,
+  services         TEXT NOT NULL DEFAULT '[]',  -- JSON array of short service names
   severity         TEXT NOT NULL DEFAULT '',
   profile          TEXT NOT NULL DEFAULT '',
+  trigger_kind     TEXT NOT NULL DEFAULT '',    -- core IncidentTrigger
+  retired_token    INTEGER NOT NULL DEFAULT 0,
+  allowlisted      INTEGER NOT NULL DEFAULT 0,
+  allowlist_reason TEXT NOT NULL DEFAULT '',
+  paged            INTEGER NOT NULL DEFAULT 0,
+  last_event_id    TEXT NOT NULL DEFAULT '',
   created_at       INTEGER NOT NULL,
   updated_at       INTEGER NOT NULL,
   acknowledged_at  INTEGER,
@@ -200,7 +208,8 @@ Status ApplyMigrations(SqliteConnection& conn, std::span<const SqliteMigration> 
     {
       SC_ASSIGN_OR_RETURN(
           Statement record,
-          conn.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
+          conn.Prepare(
+              "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
       record.BindAll(m.version, m.name, now);
       SC_RETURN_IF_ERROR(record.Run());
     }

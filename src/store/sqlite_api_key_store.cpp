@@ -36,8 +36,8 @@ Status SqliteStore::InsertApiKey(const ApiKey& key) {
     SC_ASSIGN_OR_RETURN(Statement s,
                         conn.Prepare(std::string("INSERT INTO api_keys (") + kApiKeyColumns +
                                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-    s.BindAll(key.id, key.name, ToString(key.scope), key.prefix, key.secret_hash,
-              key.created_at, key.last_used_at, key.revoked_at);
+    s.BindAll(key.id, key.name, ToString(key.scope), key.prefix, key.secret_hash, key.created_at,
+              key.last_used_at, key.revoked_at);
     Status st = s.Run();
     if (st.code() == StatusCode::kAlreadyExists) {
       // Never echo the hash: it identifies a credential.
@@ -121,9 +121,8 @@ Expected<int64_t> SqliteStore::CountApiKeys() {
 Status SqliteStore::AppendAudit(const AuditEntry& entry) {
   return WithWriteTransaction([&](SqliteConnection& conn) -> Status {
     SC_ASSIGN_OR_RETURN(
-        Statement s,
-        conn.Prepare("INSERT INTO audit_log (at, actor, action, object_id, source_ip, "
-                     "detail_json) VALUES (?, ?, ?, ?, ?, ?)"));
+        Statement s, conn.Prepare("INSERT INTO audit_log (at, actor, action, object_id, source_ip, "
+                                  "detail_json) VALUES (?, ?, ?, ?, ?, ?)"));
     s.BindAll(entry.at, entry.actor, entry.action, entry.object_id, entry.source_ip,
               entry.detail_json.empty() ? std::string("{}") : entry.detail_json);
     return s.Run();
@@ -136,15 +135,14 @@ Expected<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit, int64_t befo
   const Status done = WithReader([&](SqliteConnection& conn) -> Status {
     // Newest first; before_id <= 0 starts from the newest entry.
     SC_ASSIGN_OR_RETURN(
-        Statement s,
-        conn.Prepare("SELECT id, at, actor, action, object_id, source_ip, detail_json "
-                     "FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?"));
+        Statement s, conn.Prepare("SELECT id, at, actor, action, object_id, source_ip, detail_json "
+                                  "FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?"));
     s.BindAll(before_id <= 0 ? std::numeric_limits<int64_t>::max() : before_id, int64_t{limit});
     while (true) {
       SC_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) return Status::Ok();
-      out.push_back(AuditEntry{s.Int(0), s.Time(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5),
-                               s.Text(6)});
+      out.push_back(
+          AuditEntry{s.Int(0), s.Time(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
     }
   });
   if (!done.ok()) return done;

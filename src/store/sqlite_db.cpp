@@ -38,8 +38,7 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view context) {
 // ---- Statement ---------------------------------------------------------------
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_), bind_rc_(other.bind_rc_),
-      bind_index_(other.bind_index_) {
+    : db_(other.db_), stmt_(other.stmt_), bind_rc_(other.bind_rc_), bind_index_(other.bind_index_) {
   other.stmt_ = nullptr;
 }
 
@@ -62,8 +61,8 @@ Statement& Statement::Bind(int index, int64_t value) {
 
 Statement& Statement::Bind(int index, std::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies, so temporaries are safe to pass.
-  const int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) {
     bind_rc_ = rc;
     bind_index_ = index;
@@ -90,9 +89,9 @@ Statement& Statement::BindTextOrNull(int index, std::string_view text) {
 
 Expected<bool> Statement::Step() {
   if (bind_rc_ != SQLITE_OK) {
-    return SqliteStatus(nullptr, bind_rc_,
-                        "binding parameter " + std::to_string(bind_index_) + " of " +
-                            sqlite3_sql(stmt_));
+    return SqliteStatus(
+        nullptr, bind_rc_,
+        "binding parameter " + std::to_string(bind_index_) + " of " + sqlite3_sql(stmt_));
   }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -124,8 +123,8 @@ Expected<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
     const std::string& path, const ConnectionOptions& options) {
   sqlite3* raw = nullptr;
   // NOMUTEX: the pool guarantees one thread per connection at a time.
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                    SQLITE_OPEN_URI;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(raw));
   if (rc != SQLITE_OK) {

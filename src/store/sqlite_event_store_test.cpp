@@ -61,8 +61,8 @@ TEST_F(EventStore, FirstAndLastUseAreMinAndMaxWhateverTheArrivalOrder) {
 
 TEST_F(EventStore, EventForAnUnknownTokenFailsTheWholeBatch) {
   HoneyToken ghost = MakeToken(99);
-  auto fresh = store_->RecordEvents(
-      std::vector<Event>{MakeEvent(a_, "ok", 1), MakeEvent(ghost, "bad", 2)});
+  auto fresh =
+      store_->RecordEvents(std::vector<Event>{MakeEvent(a_, "ok", 1), MakeEvent(ghost, "bad", 2)});
   ASSERT_FALSE(fresh.ok());
   EXPECT_EQ(fresh.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->GetEvent("ok").status().code(), StatusCode::kNotFound);

@@ -22,12 +22,10 @@ SqliteStore::SqliteStore(SqliteStoreOptions options, std::unique_ptr<SqliteConne
       in_memory_(options_.path == ":memory:"),
       writer_(std::move(writer)) {}
 
-SqliteStore::~SqliteStore() {
-  std::lock_guard lock(write_mu_);
-  // Keeps the planner's statistics fresh at little cost (SQLite's advice for
-  // long-lived connections is to run this before closing).
-  (void)writer_->Exec("PRAGMA optimize");
-}
+// Connections close in member order after this; no statement outlives them.
+// (No "PRAGMA optimize" here on purpose: planner statistics would change the
+// query plans the token listing relies on; see sqlite_token_query.h.)
+SqliteStore::~SqliteStore() = default;
 
 Status SqliteStore::WithWriteTransaction(const ConnectionFn& fn) {
   std::lock_guard lock(write_mu_);

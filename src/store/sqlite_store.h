@@ -108,7 +108,7 @@ class SqliteStore final : public Store {
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by pool_mu_
-  int open_readers_ = 0;                                          // guarded by pool_mu_
+  int open_readers_ = 0;                                         // guarded by pool_mu_
 };
 
 }  // namespace spacecrab

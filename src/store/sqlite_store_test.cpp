@@ -112,8 +112,8 @@ TEST(SqliteStore, ReopenedFileKeepsEverything) {
     auto store = testing::OpenTestStore(dir);
     ASSERT_TRUE(store->InsertTokens(std::vector<HoneyToken>{MakeToken(1), MakeToken(2)}).ok());
     ASSERT_TRUE(store->InsertApiKey(MakeApiKey("key_1", std::string(64, 'a'))).ok());
-    ASSERT_TRUE(store->RecordEvents(std::vector<Event>{testing::MakeEvent(MakeToken(1), "e", 1)})
-                    .ok());
+    ASSERT_TRUE(
+        store->RecordEvents(std::vector<Event>{testing::MakeEvent(MakeToken(1), "e", 1)}).ok());
     ASSERT_TRUE(store->PutCheckpoint({"src", "pos", T0()}).ok());
   }
   auto store = testing::OpenTestStore(dir);
@@ -137,8 +137,8 @@ TEST(SqliteStore, UsesWalAndEnforcesForeignKeys) {
   sqlite3_finalize(stmt);
   sqlite3_close(raw);
   // foreign_keys=ON on the store's own connection: an event needs its token.
-  EXPECT_FALSE(store->RecordEvents(std::vector<Event>{testing::MakeEvent(MakeToken(9), "x", 1)})
-                   .ok());
+  EXPECT_FALSE(
+      store->RecordEvents(std::vector<Event>{testing::MakeEvent(MakeToken(9), "x", 1)}).ok());
 }
 
 TEST(SqliteStore, FileThatIsNotADatabaseIsDataLoss) {
@@ -189,8 +189,8 @@ TEST(SqliteStore, ConcurrentWritersAndReadersSeeNoErrors) {
           ADD_FAILURE() << st.ToString();
           ++errors;
         }
-        auto fresh = target->RecordEvents(std::vector<Event>{
-            testing::MakeEvent(batch[0], "ev-" + batch[0].id, b)});
+        auto fresh = target->RecordEvents(
+            std::vector<Event>{testing::MakeEvent(batch[0], "ev-" + batch[0].id, b)});
         if (!fresh.ok()) {
           ADD_FAILURE() << fresh.status().ToString();
           ++errors;
@@ -234,7 +234,8 @@ TEST(SqliteStore, ConcurrentWritersAndReadersSeeNoErrors) {
   EXPECT_EQ(store->ListEvents(all)->items.size(), static_cast<size_t>(kWriters * kBatches));
   // Change sequence numbers stay unique across both writers.
   std::set<std::string> ids;
-  auto version = store->TokenKeysChangedSince(0, [&](const TokenKeyRef& r) { ids.insert(r.token_id); });
+  auto version =
+      store->TokenKeysChangedSince(0, [&](const TokenKeyRef& r) { ids.insert(r.token_id); });
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(ids.size(), static_cast<size_t>(kWriters * kBatches * kBatchSize));
 }

@@ -93,8 +93,7 @@ void TokenQuery::Bind(Statement& s) const {
   for (const auto& a : args) std::visit([&](const auto& v) { s.Bind(++i, v); }, a);
 }
 
-Expected<TokenQuery> BuildTokenListQuery(SqliteConnection& conn, const TokenFilter& f,
-                                         int limit) {
+Expected<TokenQuery> BuildTokenListQuery(SqliteConnection& conn, const TokenFilter& f, int limit) {
   bool dense_location = false;
   if (!f.location_prefix.empty() && f.tag_key.empty()) {
     SC_ASSIGN_OR_RETURN(dense_location, LocationIsDense(conn, f));
@@ -107,8 +106,8 @@ Expected<TokenQuery> BuildTokenListQuery(SqliteConnection& conn, const TokenFilt
     w.args.emplace_back(f.after_id);
   }
   w.args.emplace_back(int64_t{limit} + 1);  // one extra row tells whether more exist
-  return TokenQuery{std::string("SELECT ") + kTokenColumns + FromClause(f) + w.text +
-                        " ORDER BY " + order + " LIMIT ?",
+  return TokenQuery{std::string("SELECT ") + kTokenColumns + FromClause(f) + w.text + " ORDER BY " +
+                        order + " LIMIT ?",
                     std::move(w.args)};
 }
 

@@ -1,8 +1,6 @@
 // SqliteStore: tokens and the key index the matcher follows.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
-
+#include <nlohmann/json.hpp>
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
@@ -113,7 +111,8 @@ Status WriteTags(SqliteConnection& conn, const HoneyToken& t, bool replace) {
   }
   for (const auto& [key, value] : t.tags) {
     SC_ASSIGN_OR_RETURN(
-        Statement ins, conn.Prepare("INSERT INTO token_tags (token_id, key, value) VALUES (?, ?, ?)"));
+        Statement ins,
+        conn.Prepare("INSERT INTO token_tags (token_id, key, value) VALUES (?, ?, ?)"));
     ins.BindAll(t.id, key, value);
     SC_RETURN_IF_ERROR(ins.Run());
   }
@@ -268,8 +267,8 @@ Expected<int64_t> SqliteStore::TokenKeysChangedSince(
   return VisitTokenKeys(version, fn);
 }
 
-Expected<int64_t> SqliteStore::VisitTokenKeys(
-    int64_t version, const std::function<void(const TokenKeyRef&)>& fn) {
+Expected<int64_t> SqliteStore::VisitTokenKeys(int64_t version,
+                                              const std::function<void(const TokenKeyRef&)>& fn) {
   // Walks in change order. A row changed during the walk gets a higher
   // change_seq and so is visited (again) later: nothing is missed, and the
   // returned version covers everything visited.
@@ -289,7 +288,8 @@ Expected<int64_t> SqliteStore::VisitTokenKeys(
         TokenKeyRef ref{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
         auto kind = ParseTokenKind(s.Text(4));
         auto status = ParseTokenStatus(s.Text(5));
-        if (!kind || !status) return DataLoss("token " + ref.token_id + " has an unknown kind or status");
+        if (!kind || !status)
+          return DataLoss("token " + ref.token_id + " has an unknown kind or status");
         ref.kind = *kind;
         ref.status = *status;
         last = s.Int(6);

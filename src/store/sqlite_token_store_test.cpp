@@ -11,10 +11,10 @@
 namespace spacecrab {
 namespace {
 
+using std::chrono::hours;
 using testing::MakeToken;
 using testing::T0;
 using testing::TempDir;
-using std::chrono::hours;
 
 class TokenStore : public ::testing::Test {
  protected:
@@ -225,10 +225,12 @@ TEST_F(TokenStore, KeyWalkCoversMoreThanOneChunk) {
   Insert(tokens);
   std::set<std::string> ids;
   int calls = 0;
-  ASSERT_TRUE(store_->ForEachTokenKey([&](const TokenKeyRef& r) {
-    ids.insert(r.token_id);
-    ++calls;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->ForEachTokenKey([&](const TokenKeyRef& r) {
+                    ids.insert(r.token_id);
+                    ++calls;
+                  })
+                  .ok());
   EXPECT_EQ(calls, 12345);
   EXPECT_EQ(ids.size(), 12345u);
 }
@@ -236,12 +238,14 @@ TEST_F(TokenStore, KeyWalkCoversMoreThanOneChunk) {
 TEST_F(TokenStore, CallbacksMayCallBackIntoTheStore) {
   Insert({MakeToken(1), MakeToken(2)});
   int found = 0;
-  ASSERT_TRUE(store_->ForEachTokenKey([&](const TokenKeyRef& r) {
-    found += store_->GetToken(r.token_id).ok() ? 1 : 0;
-    HoneyToken t = store_->GetToken(r.token_id).value();
-    t.notes = "seen";
-    EXPECT_TRUE(store_->UpdateToken(t).ok());
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->ForEachTokenKey([&](const TokenKeyRef& r) {
+                    found += store_->GetToken(r.token_id).ok() ? 1 : 0;
+                    HoneyToken t = store_->GetToken(r.token_id).value();
+                    t.notes = "seen";
+                    EXPECT_TRUE(store_->UpdateToken(t).ok());
+                  })
+                  .ok());
   EXPECT_EQ(found, 2);
 }
 

@@ -9,15 +9,16 @@ namespace spacecrab {
 namespace {
 
 Expected<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
-  if (path.empty()) return InvalidArgument("store url sqlite: needs a path, e.g. sqlite:data/spacecrab.db");
+  if (path.empty())
+    return InvalidArgument("store url sqlite: needs a path, e.g. sqlite:data/spacecrab.db");
   if (path != ":memory:") {
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(parent, ec);
       if (ec) {
-        return Unavailable("cannot create directory " + parent.string() + " for the store: " +
-                           ec.message());
+        return Unavailable("cannot create directory " + parent.string() +
+                           " for the store: " + ec.message());
       }
     }
   }

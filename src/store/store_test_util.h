@@ -26,7 +26,8 @@ class TempDir {
 };
 
 // A migrated store on a file in `dir` (aborts the test on failure).
-std::unique_ptr<SqliteStore> OpenTestStore(const TempDir& dir, const std::string& name = "db.sqlite");
+std::unique_ptr<SqliteStore> OpenTestStore(const TempDir& dir,
+                                           const std::string& name = "db.sqlite");
 
 // Base time for sample rows: 2026-01-01T00:00:00Z.
 Timestamp T0();

@@ -1,0 +1,341 @@
+// sc_alert_driver: the alert pipeline (incident stage -> outbox -> dispatcher
+// -> real sinks) as a command, for integration tests against real receivers
+// and for the benchmarks in bench/alert, before `spacecrab serve` wires it.
+//
+//   sc_alert_driver --config spacecrab.toml --events events.jsonl [--tokens tokens.json]
+//   sc_alert_driver --config spacecrab.toml --storm-events 100000 --storm-tokens 50
+//   sc_alert_driver --config spacecrab.toml --throughput 5000
+//
+// Sinks and the incident window come from the config's [sinks.*] and
+// [incidents]; the outbox is in memory. It waits until nothing is pending (or
+// --drain-timeout) and prints a JSON summary on stdout. Exit 0 when drained.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "alert/curl_http_client.h"
+#include "alert/dispatcher.h"
+#include "alert/incident_stage.h"
+#include "alert/memory_alert_store.h"
+#include "alert/sample_alert.h"
+#include "alert/sink_factory.h"
+#include "config/config.h"
+
+namespace spacecrab::alert {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+struct Args {
+  std::string config;
+  std::string events;
+  std::string tokens;
+  std::string public_url = "http://127.0.0.1:8080";
+  double drain_timeout = 60;
+  bool resolve_all = false;
+  std::vector<std::string> allow_cidrs, allow_agents, allow_tags;
+  int storm_events = 0, storm_tokens = 50, storm_sources = 1, storm_batch = 500;
+  double storm_pace = 0;  // spread feeding over this many wall seconds
+  int throughput = 0;
+};
+
+std::string Str(const json& j, const char* k) {
+  auto it = j.find(k);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::optional<Timestamp> Time(const json& j, const char* k) {
+  std::string s = Str(j, k);
+  return s.empty() ? std::nullopt : ParseRfc3339(s);
+}
+
+HoneyToken TokenFromJson(const json& j, Timestamp now) {
+  HoneyToken t;
+  t.id = Str(j, "id");
+  t.kind = ParseTokenKind(Str(j, "kind")).value_or(TokenKind::kAws);
+  t.status = ParseTokenStatus(Str(j, "status")).value_or(TokenStatus::kActive);
+  t.access_key_id = Str(j, "access_key_id");
+  t.location = Str(j, "location");
+  t.owner = Str(j, "owner");
+  t.notes = Str(j, "notes");
+  if (auto it = j.find("tags"); it != j.end() && it->is_object())
+    for (const auto& [k, v] : it->items()) t.tags[k] = v.is_string() ? v.get<std::string>() : "";
+  t.created_at = Time(j, "created_at").value_or(now - std::chrono::hours(24));
+  t.issued_at = t.created_at;
+  t.planted_at = Time(j, "planted_at");
+  t.first_used_at = Time(j, "first_used_at");
+  t.retired_at = Time(j, "retired_at");
+  return t;
+}
+
+HoneyToken SyntheticToken(const std::string& id, Timestamp now) {
+  HoneyToken t;
+  t.id = id;
+  t.kind = TokenKind::kAws;
+  t.location = "placement-" + id;
+  t.owner = "owner-" + id;
+  t.created_at = t.issued_at = now - std::chrono::hours(24);
+  return t;
+}
+
+Event EventFromJson(const json& j) {
+  Event e;
+  e.id = Str(j, "id");
+  e.token_id = Str(j, "token_id");
+  e.event_time = Time(j, "event_time").value_or(Timestamp{});
+  e.event_source = Str(j, "event_source");
+  e.event_name = Str(j, "event_name");
+  e.aws_region = Str(j, "aws_region");
+  e.source_ip = Str(j, "source_ip");
+  e.user_agent = Str(j, "user_agent");
+  e.error_code = Str(j, "error_code");
+  e.request_id = Str(j, "request_id");
+  if (auto it = j.find("enrichment"); it != j.end() && it->is_object()) e.enrichment_json = it->dump();
+  return e;
+}
+
+// Storm: events spread over one minute of event time, `tokens` tokens,
+// `sources` addresses each, a mix of ~20 actions like an enumeration tool.
+std::vector<Event> StormEvents(const Args& a, Timestamp start) {
+  static const char* kActions[][2] = {
+      {"sts.amazonaws.com", "GetCallerIdentity"}, {"iam.amazonaws.com", "ListUsers"},
+      {"iam.amazonaws.com", "ListRoles"},         {"iam.amazonaws.com", "GetAccountAuthorizationDetails"},
+      {"s3.amazonaws.com", "ListBuckets"},        {"ec2.amazonaws.com", "DescribeInstances"},
+      {"ec2.amazonaws.com", "DescribeRegions"},   {"lambda.amazonaws.com", "ListFunctions"},
+      {"secretsmanager.amazonaws.com", "ListSecrets"}, {"ssm.amazonaws.com", "DescribeParameters"},
+      {"iam.amazonaws.com", "ListAttachedUserPolicies"}, {"iam.amazonaws.com", "GetUser"},
+      {"rds.amazonaws.com", "DescribeDBInstances"}, {"kms.amazonaws.com", "ListKeys"},
+      {"dynamodb.amazonaws.com", "ListTables"},   {"sns.amazonaws.com", "ListTopics"},
+      {"sqs.amazonaws.com", "ListQueues"},        {"cloudtrail.amazonaws.com", "DescribeTrails"},
+      {"organizations.amazonaws.com", "DescribeOrganization"}, {"iam.amazonaws.com", "ListGroups"}};
+  std::vector<Event> out;
+  out.reserve(a.storm_events);
+  for (int i = 0; i < a.storm_events; ++i) {
+    Event e;
+    e.id = "storm-" + std::to_string(i);
+    e.token_id = "tok_storm" + std::to_string(i % a.storm_tokens);
+    int src = (i / a.storm_tokens) % a.storm_sources;
+    e.source_ip = "198.51.100." + std::to_string(src + 1);
+    e.event_time = start + std::chrono::milliseconds(int64_t(i) * 60000 / a.storm_events);
+    const auto& act = kActions[(i / (a.storm_tokens * a.storm_sources)) % 20];
+    e.event_source = act[0];
+    e.event_name = act[1];
+    e.aws_region = "us-east-1";
+    e.user_agent = "aws-cli/2.15.0 Python/3.11";
+    e.error_code = "AccessDenied";
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+int64_t Pending(MemoryAlertStore& store) {
+  return static_cast<int64_t>(
+      store.ListOutbox({OutboxState::kPending, "", "", 0, 1000000})->size());
+}
+
+bool Drain(MemoryAlertStore& store, Dispatcher& d, double timeout_s) {
+  const auto deadline = SteadyClock::now() + std::chrono::duration<double>(timeout_s);
+  while (SteadyClock::now() < deadline) {
+    if (Pending(store) == 0) return true;
+    d.Notify();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Pending(store) == 0;
+}
+
+double Seconds(SteadyClock::time_point since) {
+  return std::chrono::duration<double>(SteadyClock::now() - since).count();
+}
+
+int Run(const Args& a) {
+  auto cfg = LoadConfig(a.config, {});
+  if (!cfg.ok()) {
+    std::cerr << cfg.status().ToString() << "\n";
+    return 2;
+  }
+  SystemClock clock;
+  CurlHttpClient http({});
+  auto built = MakeSinks(cfg->sinks, SinkDeps{&http, &clock, ProcessEnvironment()});
+  if (!built.ok()) {
+    std::cerr << built.status().ToString() << "\n";
+    return 2;
+  }
+  AllowlistSpec spec{a.allow_cidrs, a.allow_agents, a.allow_tags};
+  auto allow = Allowlist::Parse(spec);
+  if (!allow.ok()) {
+    std::cerr << allow.status().ToString() << "\n";
+    return 2;
+  }
+  MemoryAlertStore store;
+  std::vector<DispatchSink> dsinks;
+  std::vector<StageSink> ssinks;
+  for (auto& b : *built) {
+    dsinks.push_back({b.sink.get(), b.policy});
+    ssinks.push_back({b.sink->name(), b.policy.kinds});
+  }
+  DispatcherOptions dopt;
+  dopt.store = &store;
+  dopt.clock = &clock;
+  Dispatcher dispatcher(dopt, dsinks);
+  IncidentStageOptions sopt;
+  sopt.store = &store;
+  sopt.clock = &clock;
+  sopt.policy.window = std::chrono::seconds(cfg->incidents.window_seconds);
+  sopt.allowlist = *allow;
+  sopt.public_url = a.public_url;
+  sopt.sinks = ssinks;
+  int64_t next_id = 0;
+  sopt.new_incident_id = [&next_id](Timestamp) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "inc_%026lld", static_cast<long long>(++next_id));
+    return std::string(buf);
+  };
+  sopt.on_queued = [&dispatcher] { dispatcher.Notify(); };
+  IncidentStage stage(sopt);
+
+  json summary = json::object();
+  const Timestamp now = clock.Now();
+  std::vector<Event> events;
+  if (!a.tokens.empty()) {
+    std::ifstream in(a.tokens);
+    json list = json::parse(in, nullptr, false);
+    for (const auto& t : list) store.PutToken(TokenFromJson(t, now));
+  }
+  if (!a.events.empty()) {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (a.events != "-") {
+      file.open(a.events);
+      in = &file;
+    }
+    for (std::string line; std::getline(*in, line);) {
+      if (line.empty()) continue;
+      json j = json::parse(line, nullptr, false);
+      if (j.is_object()) events.push_back(EventFromJson(j));
+    }
+  }
+  if (a.storm_events > 0) events = StormEvents(a, now - std::chrono::seconds(60));
+  for (const auto& e : events) {
+    if (!store.GetToken(e.token_id).ok()) store.PutToken(SyntheticToken(e.token_id, now));
+  }
+
+  dispatcher.Start();
+  const auto t0 = SteadyClock::now();
+  if (a.throughput > 0) {
+    // Queue N triggers for N incidents directly: measures the dispatcher alone.
+    std::vector<IncidentCommit> commits;
+    for (int i = 0; i < a.throughput; ++i) {
+      IncidentCommit c;
+      c.incident.id = "inc_bench" + std::to_string(i);
+      Alert alert = MakeSampleAlert(a.public_url, now);
+      alert.test = false;
+      alert.incident.id = c.incident.id;
+      const std::string payload = AlertToJson(alert);
+      for (const auto& s : ssinks) {
+        OutboxRow r{0, c.incident.id, s.name, AlertKind::kTrigger, payload, OutboxState::kPending,
+                    0, now, now, "", std::nullopt};
+        c.outbox.push_back(std::move(r));
+      }
+      commits.push_back(std::move(c));
+    }
+    if (Status st = store.CommitIncidents(commits); !st.ok()) {
+      std::cerr << st.ToString() << "\n";
+      return 1;
+    }
+    dispatcher.Notify();
+  } else {
+    const size_t batch = static_cast<size_t>(std::max(1, a.storm_batch));
+    const size_t batches = (events.size() + batch - 1) / batch;
+    for (size_t b = 0; b < batches; ++b) {
+      std::span<const Event> part(events.data() + b * batch,
+                                  std::min(batch, events.size() - b * batch));
+      if (Status st = stage.OnEvents(part); !st.ok()) {
+        std::cerr << st.ToString() << "\n";
+        return 1;
+      }
+      if (a.storm_pace > 0) {  // hold the feed to the requested wall-clock rate
+        auto due = t0 + std::chrono::duration<double>(a.storm_pace * double(b + 1) / double(batches));
+        std::this_thread::sleep_until(due);
+      }
+    }
+  }
+  const double feed_s = Seconds(t0);
+  bool drained = Drain(store, dispatcher, a.drain_timeout);
+  const double drain_s = Seconds(t0);
+  if (a.resolve_all && drained) {
+    auto page = store.ListIncidents({std::nullopt, "", "", 1000});
+    for (const auto& inc : page->items) {
+      if (inc.status != IncidentStatus::kResolved) (void)stage.Resolve(inc.id, "driver");
+    }
+    drained = Drain(store, dispatcher, a.drain_timeout);
+  }
+  dispatcher.Stop();
+
+  auto st = stage.Stats();
+  summary["events"] = st.events;
+  summary["incidents_created"] = st.incidents_created;
+  summary["rows_queued"] = st.rows_queued;
+  summary["allowlisted_events"] = st.allowlisted_events;
+  summary["feed_seconds"] = feed_s;
+  summary["drain_seconds"] = drain_s;
+  summary["drained"] = drained;
+  json incidents = json::array();
+  for (const auto& inc : store.ListIncidents({std::nullopt, "", "", 1000})->items) {
+    incidents.push_back({{"id", inc.id}, {"token_id", inc.token_id}, {"source_ip", inc.source_ip},
+                         {"status", ToString(inc.status)}, {"event_count", inc.event_count},
+                         {"actions", inc.actions}, {"profile", ToString(inc.profile)},
+                         {"severity", ToString(inc.severity)}, {"trigger", ToString(inc.trigger)},
+                         {"allowlisted", inc.allowlisted},
+                         {"allowlist_reason", inc.allowlist_reason}});
+  }
+  summary["incidents"] = incidents;
+  json sinks = json::object(), dead = json::array();
+  for (const auto& s : ssinks) {
+    SinkStats ss = dispatcher.Stats(s.name);
+    sinks[s.name] = {{"sent", ss.sent}, {"failed_attempts", ss.failed_attempts}, {"dead", ss.dead},
+                     {"deferred", ss.deferred}, {"coalesced", ss.coalesced}};
+  }
+  for (const auto& r : *store.ListOutbox({OutboxState::kDead, "", "", 0, 1000})) {
+    dead.push_back({{"sink", r.sink}, {"incident_id", r.incident_id},
+                    {"kind", ToString(r.kind)}, {"error", r.last_error}});
+  }
+  summary["sinks"] = sinks;
+  summary["dead"] = dead;
+  summary["pending"] = Pending(store);
+  if (a.throughput > 0) {
+    summary["throughput_alerts_per_second"] =
+        drained ? double(a.throughput) * double(ssinks.size()) / drain_s : 0.0;
+  }
+  std::cout << summary.dump(2) << std::endl;
+  return drained ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace spacecrab::alert
+
+int main(int argc, char** argv) {
+  spacecrab::alert::Args a;
+  CLI::App app{"Drive the alert pipeline against real sinks"};
+  app.add_option("--config", a.config, "spacecrab.toml with [sinks.*]")->required();
+  app.add_option("--events", a.events, "events as JSON lines ('-' for stdin)");
+  app.add_option("--tokens", a.tokens, "tokens as a JSON array (others are synthesised)");
+  app.add_option("--public-url", a.public_url);
+  app.add_option("--drain-timeout", a.drain_timeout, "seconds to wait for delivery");
+  app.add_flag("--resolve-all", a.resolve_all, "resolve every incident after delivery");
+  app.add_option("--allow-cidr", a.allow_cidrs);
+  app.add_option("--allow-user-agent", a.allow_agents);
+  app.add_option("--allow-tag", a.allow_tags);
+  app.add_option("--storm-events", a.storm_events);
+  app.add_option("--storm-tokens", a.storm_tokens)->check(CLI::PositiveNumber);
+  app.add_option("--storm-sources", a.storm_sources)->check(CLI::PositiveNumber);
+  app.add_option("--storm-batch", a.storm_batch)->check(CLI::PositiveNumber);
+  app.add_option("--storm-pace", a.storm_pace, "feed the storm over this many wall seconds");
+  app.add_option("--throughput", a.throughput, "queue N triggers and time the dispatcher");
+  CLI11_PARSE(app, argc, argv);
+  return spacecrab::alert::Run(a);
+}
