@@ -38,6 +38,7 @@ struct Args {
   std::string public_url = "http://127.0.0.1:8080";
   double drain_timeout = 60;
   bool resolve_all = false;
+  bool resolve_early = false;  // resolve right after feeding, before delivery
   std::vector<std::string> allow_cidrs, allow_agents, allow_tags;
   int storm_events = 0, storm_tokens = 50, storm_sources = 1, storm_batch = 500;
   double storm_pace = 0;  // spread feeding over this many wall seconds
@@ -134,8 +135,8 @@ std::vector<Event> StormEvents(const Args& a, Timestamp start) {
 }
 
 int64_t Pending(MemoryAlertStore& store) {
-  return static_cast<int64_t>(
-      store.ListOutbox({OutboxState::kPending, "", "", 0, 1000000})->size());
+  std::vector<OutboxRow> rows = store.ListOutbox({OutboxState::kPending, "", "", 0, 1000000}).value();
+  return static_cast<int64_t>(rows.size());
 }
 
 bool Drain(MemoryAlertStore& store, Dispatcher& d, double timeout_s) {
@@ -265,11 +266,15 @@ int Run(const Args& a) {
     }
   }
   const double feed_s = Seconds(t0);
+  if (a.resolve_early) {
+    IncidentPage page = store.ListIncidents({std::nullopt, "", "", 1000}).value();
+    for (const auto& inc : page.items) (void)stage.Resolve(inc.id, "driver");
+  }
   bool drained = Drain(store, dispatcher, a.drain_timeout);
   const double drain_s = Seconds(t0);
   if (a.resolve_all && drained) {
-    auto page = store.ListIncidents({std::nullopt, "", "", 1000});
-    for (const auto& inc : page->items) {
+    IncidentPage page = store.ListIncidents({std::nullopt, "", "", 1000}).value();
+    for (const auto& inc : page.items) {
       if (inc.status != IncidentStatus::kResolved) (void)stage.Resolve(inc.id, "driver");
     }
     drained = Drain(store, dispatcher, a.drain_timeout);
@@ -285,7 +290,8 @@ int Run(const Args& a) {
   summary["drain_seconds"] = drain_s;
   summary["drained"] = drained;
   json incidents = json::array();
-  for (const auto& inc : store.ListIncidents({std::nullopt, "", "", 1000})->items) {
+  IncidentPage all = store.ListIncidents({std::nullopt, "", "", 1000}).value();
+  for (const auto& inc : all.items) {
     incidents.push_back({{"id", inc.id}, {"token_id", inc.token_id}, {"source_ip", inc.source_ip},
                          {"status", ToString(inc.status)}, {"event_count", inc.event_count},
                          {"actions", inc.actions}, {"profile", ToString(inc.profile)},
@@ -300,7 +306,8 @@ int Run(const Args& a) {
     sinks[s.name] = {{"sent", ss.sent}, {"failed_attempts", ss.failed_attempts}, {"dead", ss.dead},
                      {"deferred", ss.deferred}, {"coalesced", ss.coalesced}};
   }
-  for (const auto& r : *store.ListOutbox({OutboxState::kDead, "", "", 0, 1000})) {
+  std::vector<OutboxRow> dead_rows = store.ListOutbox({OutboxState::kDead, "", "", 0, 1000}).value();
+  for (const auto& r : dead_rows) {
     dead.push_back({{"sink", r.sink}, {"incident_id", r.incident_id},
                     {"kind", ToString(r.kind)}, {"error", r.last_error}});
   }
@@ -327,6 +334,7 @@ int main(int argc, char** argv) {
   app.add_option("--public-url", a.public_url);
   app.add_option("--drain-timeout", a.drain_timeout, "seconds to wait for delivery");
   app.add_flag("--resolve-all", a.resolve_all, "resolve every incident after delivery");
+  app.add_flag("--resolve-early", a.resolve_early, "resolve every incident right after feeding");
   app.add_option("--allow-cidr", a.allow_cidrs);
   app.add_option("--allow-user-agent", a.allow_agents);
   app.add_option("--allow-tag", a.allow_tags);

@@ -24,7 +24,7 @@ TEST(SinkFactory, BuildsEveryType) {
   Deps d;
   std::vector<SinkConfig> all = {
       Cfg("pd", "pagerduty", {{"routing_key", "k"}}),
-      Cfg("mail", "smtp", {{"url", "smtp://127.0.0.1:25"}, {"from", "a@b.c"}, {"to", "x@y.z,q@r.s"}}),
+      Cfg("mail", "smtp", {{"server", "smtp://127.0.0.1:25"}, {"from", "a@b.c"}, {"to", "x@y.z,q@r.s"}}),
       Cfg("slack", "slack", {{"url", "https://hooks.slack.test/x"}}),
       Cfg("teams", "teams", {{"url", "https://teams.test/x"}, {"format", "messagecard"}}),
       Cfg("hook", "webhook", {{"url", "http://127.0.0.1:1/h"}, {"secret", "s"}}),
@@ -58,8 +58,8 @@ TEST(SinkFactory, ErrorsNameSinkAndKey) {
         "routing_kye: unknown setting");
   check(Cfg("pd", "pagerdooty", {}), "type: unknown type 'pagerdooty'");
   check(Cfg("bad name", "console", {}), "name must be");
-  check(Cfg("m", "smtp", {{"url", "http://x"}, {"from", "a@b.c"}, {"to", "x@y.z"}}), "url:");
-  check(Cfg("m", "smtp", {{"url", "smtp://x"}, {"from", "a@b.c"}, {"to", "nobody"}}),
+  check(Cfg("m", "smtp", {{"server", "http://x"}, {"from", "a@b.c"}, {"to", "x@y.z"}}), "server:");
+  check(Cfg("m", "smtp", {{"server", "smtp://x"}, {"from", "a@b.c"}, {"to", "nobody"}}),
         "to: not an e-mail address");
   check(Cfg("h", "webhook", {{"url", "http://x"}}), "secret: required");
   check(Cfg("s", "syslog", {{"address", "udp://host"}}), "address: missing :PORT");

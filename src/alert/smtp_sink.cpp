@@ -46,9 +46,10 @@ std::string MessageId(const AlertMessage& m, const std::string& domain) {
 
 Expected<SmtpConfig> ParseSmtpConfig(SinkSettings& s) {
   SmtpConfig c;
-  c.url = s.RequiredString("url");
+  // `server`, not `url`: [sinks.*] url is checked as an HTTP URL by the config loader.
+  c.url = s.RequiredString("server");
   if (!c.url.empty() && c.url.rfind("smtp://", 0) != 0 && c.url.rfind("smtps://", 0) != 0) {
-    s.Fail("url", "expected smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+    s.Fail("server", "expected smtp://HOST[:PORT] or smtps://HOST[:PORT]");
   }
   c.from = s.RequiredString("from");
   if (!c.from.empty() && !PlausibleAddress(c.from)) s.Fail("from", "not an e-mail address");

@@ -6,7 +6,7 @@
 // dedup key and updates/resolves reference it.
 //
 // Config ([sinks.NAME] type = "smtp"):
-//   url = "smtp://mail.example.com:587"   or smtps:// for implicit TLS   required
+//   server = "smtp://mail.example.com:587"   or smtps:// for implicit TLS   required
 //   from = "alerts@example.com"                                          required
 //   to = ["secops@example.com", ...]                                     required
 //   starttls = "required" | "opportunistic" | "off"   (smtp:// only; default required)
@@ -29,7 +29,7 @@
 namespace spacecrab::alert {
 
 struct SmtpConfig {
-  std::string url;
+  std::string url;  // from `server`
   std::string from;
   std::vector<std::string> to;
   std::string starttls = "required";

@@ -1,6 +1,7 @@
 #include "api/api_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -80,6 +81,16 @@ Expected<int> ApiServer::Bind() {
   http_->set_keep_alive_max_count(options_.keep_alive_max_requests);
   // Largest limit any route allows; Serve() applies each route's own limit.
   http_->set_payload_max_length(largest_body_limit_);
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind the
+  // same port and silently take half the connections. Only SO_REUSEADDR (quick
+  // restarts past TIME_WAIT).
+  // Responses go out as header and body writes; without TCP_NODELAY, Nagle
+  // holds the body until the client's delayed ACK (~40 ms per request).
+  http_->set_tcp_nodelay(true);
+  http_->set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
 
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
   http_->Get(".*", dispatch);
@@ -217,6 +228,15 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
   }
   const Route& route = *match.route;
   route_label = route.pattern;
+  // httplib never reads a body on GET/HEAD/OPTIONS: its bytes would be parsed
+  // as the next request on this connection. Refuse, and close the connection.
+  if ((method == "GET" || method == "OPTIONS") &&
+      ((req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
+       req.has_header("Transfer-Encoding"))) {
+    ApiResponse r = ApiResponse::Problem(400, "this endpoint takes no request body");
+    r.headers.emplace_back("Connection", "close");
+    return r;
+  }
 
   ApiRequest request;
   request.method = method;

@@ -48,7 +48,7 @@ struct ApiServerOptions {
   size_t max_body_bytes = 1 << 20;  // default per-route limit (413 above it)
   std::chrono::seconds read_timeout{15};
   std::chrono::seconds write_timeout{15};
-  std::chrono::seconds keep_alive_timeout{10};
+  std::chrono::seconds keep_alive_timeout{5};  // an idle keep-alive connection holds a pool thread
   size_t keep_alive_max_requests = 10000;
 };
 

@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
   CLI::App app{"spacecrab: hand out AWS honey tokens and page when one is used", "spacecrab"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "spacecrab 0.1.0");
+  app.footer(
+      "Client commands (token, apikey) reach the server through SPACECRAB_ADDR and\n"
+      "SPACECRAB_API_KEY; values not set there come from the file SPACECRAB_CLIENT_FILE,\n"
+      "else from <data_dir>/client.json (data_dir from --config, else ./spacecrab.toml,\n"
+      "else ./data), which `init` and the server's first start write (mode 0600).");
   CliContext ctx;
   RegisterInitCommand(app, ctx);
   RegisterServeCommand(app, ctx);

@@ -21,6 +21,16 @@ bool Preferred(const IndexedKey& candidate, const IndexedKey& current) {
 
 }  // namespace
 
+void KeyIndex::RebuildFilters() {
+  // ~64 bits per entry: ~1.5% false positives for the key filter.
+  size_t words = 1024;
+  while (words * 64 < by_key_.size() * 64 && words < (size_t{1} << 20)) words *= 2;
+  key_bits_.assign(words, 0);
+  name_bits_.assign(words, 0);
+  for (const auto& [id, k] : by_key_) SetBit(key_bits_, FilterHash(id));
+  for (const auto& [name, n] : user_names_) SetBit(name_bits_, FilterHash(name));
+}
+
 void KeyIndex::Upsert(std::span<const IndexedKey> keys) {
   for (const IndexedKey& k : keys) {
     if (k.access_key_id.empty()) continue;
@@ -48,6 +58,7 @@ void KeyIndex::Upsert(std::span<const IndexedKey> keys) {
       u->second = k.access_key_id;
     }
   }
+  RebuildFilters();
 }
 
 const IndexedKey* KeyIndex::FindKey(std::string_view access_key_id) const {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -76,12 +77,41 @@ class KeyIndex {
   // True if any token, in any account, has this user name (pre-filter use).
   bool HasUserName(std::string_view user_name) const;
 
+  // Fast negative checks for the pre-filter: false means "certainly not
+  // indexed"; true means "look it up". A bitmap sized to the index (about 1%
+  // false positives), so the common case costs one cache-resident bit test
+  // instead of a hash-table probe.
+  bool MayHaveKey(std::string_view access_key_id) const {
+    return TestBit(key_bits_, FilterHash(access_key_id));
+  }
+  bool MayHaveUserName(std::string_view user_name) const {
+    return TestBit(name_bits_, FilterHash(user_name));
+  }
+
   std::optional<KeyMatch> Match(const CloudTrailRecord& record) const;
 
   size_t size() const { return by_key_.size(); }
   bool empty() const { return by_key_.empty(); }
 
  private:
+  static uint64_t FilterHash(std::string_view s) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+  }
+  static bool TestBit(const std::vector<uint64_t>& bits, uint64_t h) {
+    if (bits.empty()) return false;
+    const uint64_t i = h & (uint64_t(bits.size()) * 64 - 1);
+    return (bits[i >> 6] >> (i & 63)) & 1;
+  }
+  static void SetBit(std::vector<uint64_t>& bits, uint64_t h) {
+    const uint64_t i = h & (uint64_t(bits.size()) * 64 - 1);
+    bits[i >> 6] |= uint64_t{1} << (i & 63);
+  }
+  void RebuildFilters();
+
+  std::vector<uint64_t> key_bits_;   // power-of-two bit count
+  std::vector<uint64_t> name_bits_;
   std::unordered_map<std::string, IndexedKey, StringHash, std::equal_to<>> by_key_;
   // "account/name" -> access key id of the preferred token for that user.
   std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> by_user_;

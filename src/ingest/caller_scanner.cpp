@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace spacecrab::ingest {
@@ -14,34 +14,55 @@ namespace {
 bool IsBase32(char c) { return (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7'); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Calls fn(i) for every i in [from, to) with text[i] == a, text[i+da] == b and
-// text[i+db] == c (da, db > 0). The caller guarantees text[to + db] is readable
-// or checks bounds in fn; here reads stop at `limit` (exclusive).
+// The three candidate shapes, tested at every offset i in one pass:
+//   key   "A?IA"       text[i]=='A' && text[i+2]=='I' && text[i+3]=='A'
+//   name  `"userName"` text[i]=='"' && text[i+5]=='N' && text[i+9]=='"'
+//   arn   ":user"      text[i]==':' && text[i+1]=='u' && text[i+4]=='r'
+enum Shape : uint32_t { kKey = 1, kName = 2, kArn = 4 };
+constexpr size_t kReach = 9;  // furthest byte a shape test reads past i
+
 template <typename Fn>
-void ForEachTriple(const char* text, size_t from, size_t to, size_t limit, char a, size_t da,
-                   char b, size_t db, char c, Fn&& fn) {
-  size_t i = from;
-#if defined(__SSE2__)
-  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
-  const size_t reach = std::max(da, db);
-  while (i + 16 <= to && i + 16 + reach <= limit) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + i));
-    const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + i + da));
-    const __m128i z = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + i + db));
-    uint32_t mask = uint32_t(_mm_movemask_epi8(_mm_and_si128(
-        _mm_cmpeq_epi8(x, va), _mm_and_si128(_mm_cmpeq_epi8(y, vb), _mm_cmpeq_epi8(z, vc)))));
-    while (mask != 0) {
-      fn(i + size_t(__builtin_ctz(mask)));
-      mask &= mask - 1;
-    }
-    i += 16;
-  }
-#endif
+void ScanScalar(const char* t, size_t i, size_t to, size_t limit, Fn&& fn) {
   for (; i < to; ++i) {
-    if (text[i] == a && i + da < limit && text[i + da] == b && i + db < limit && text[i + db] == c)
-      fn(i);
+    auto at = [&](size_t k) { return i + k < limit ? t[i + k] : '\0'; };
+    if (t[i] == 'A' && at(2) == 'I' && at(3) == 'A') fn(i, kKey);
+    if (t[i] == '"' && at(5) == 'N' && at(9) == '"') fn(i, kName);
+    if (t[i] == ':' && at(1) == 'u' && at(4) == 'r') fn(i, kArn);
   }
 }
+
+#if defined(__x86_64__)
+// AVX2 (checked at run time): 32 offsets per step, all shapes from shared loads.
+template <typename Fn>
+__attribute__((target("avx2,bmi"))) size_t ScanAvx2(const char* t, size_t i, size_t to, size_t limit, Fn&& fn) {
+// Lambdas would not inherit the target attribute; macros do.
+#define SC_LOAD(k) _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + i + (k)))
+#define SC_EQ(v, c) _mm256_cmpeq_epi8((v), _mm256_set1_epi8(c))
+  while (i + 32 <= to && i + 32 + kReach <= limit) {
+    const __m256i b0 = SC_LOAD(0), b1 = SC_LOAD(1), b2 = SC_LOAD(2), b3 = SC_LOAD(3), b4 = SC_LOAD(4),
+                  b5 = SC_LOAD(5), b9 = SC_LOAD(9);
+    const __m256i key = _mm256_and_si256(SC_EQ(b0, 'A'), _mm256_and_si256(SC_EQ(b2, 'I'), SC_EQ(b3, 'A')));
+    const __m256i name = _mm256_and_si256(SC_EQ(b0, '"'), _mm256_and_si256(SC_EQ(b5, 'N'), SC_EQ(b9, '"')));
+    const __m256i arn = _mm256_and_si256(SC_EQ(b0, ':'), _mm256_and_si256(SC_EQ(b1, 'u'), SC_EQ(b4, 'r')));
+    const __m256i any = _mm256_or_si256(key, _mm256_or_si256(name, arn));
+    if (!_mm256_testz_si256(any, any)) {
+      uint32_t mk = uint32_t(_mm256_movemask_epi8(key)), mn = uint32_t(_mm256_movemask_epi8(name)),
+               ma = uint32_t(_mm256_movemask_epi8(arn));
+      for (; mk; mk &= mk - 1) fn(i + size_t(__builtin_ctz(mk)), kKey);
+      for (; mn; mn &= mn - 1) fn(i + size_t(__builtin_ctz(mn)), kName);
+      for (; ma; ma &= ma - 1) fn(i + size_t(__builtin_ctz(ma)), kArn);
+    }
+    i += 32;
+  }
+#undef SC_LOAD
+#undef SC_EQ
+  return i;
+}
+bool HaveAvx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
+  return yes;
+}
+#endif
 
 }  // namespace
 
@@ -51,7 +72,8 @@ bool CallerScanner::ConfirmKey(std::string_view text, size_t at) const {
   if (text[at + 1] != 'K' && text[at + 1] != 'S') return false;
   for (size_t i = at + 4; i < at + 20; ++i)
     if (!IsBase32(text[i])) return false;
-  return index_.FindKey(text.substr(at, 20)) != nullptr;
+  const std::string_view key = text.substr(at, 20);
+  return index_.MayHaveKey(key) && index_.FindKey(key) != nullptr;
 }
 
 bool CallerScanner::ConfirmUserNameField(std::string_view text, size_t at) const {
@@ -68,7 +90,8 @@ bool CallerScanner::ConfirmUserNameField(std::string_view text, size_t at) const
   const size_t start = ++i;
   while (i < end && text[i] != '"' && text[i] != '\\') ++i;
   if (i >= end) return false;
-  return index_.HasUserName(text.substr(start, i - start));
+  const std::string_view name = text.substr(start, i - start);
+  return index_.MayHaveUserName(name) && index_.HasUserName(name);
 }
 
 bool CallerScanner::ConfirmUserArn(std::string_view text, size_t at) const {
@@ -85,7 +108,8 @@ bool CallerScanner::ConfirmUserArn(std::string_view text, size_t at) const {
     ++i;
   }
   if (i >= end) return false;
-  return index_.HasUserName(text.substr(name_start, i - name_start));
+  const std::string_view name = text.substr(name_start, i - name_start);
+  return index_.MayHaveUserName(name) && index_.HasUserName(name);
 }
 
 void CallerScanner::Scan(std::string_view text, size_t from, size_t to,
@@ -95,18 +119,17 @@ void CallerScanner::Scan(std::string_view text, size_t from, size_t to,
   const size_t limit = std::min(text.size(), to + kLookahead);
   const char* p = text.data();
   const size_t first = hits.size();
-  // "A?IA": key ids.
-  ForEachTriple(p, from, to, limit, 'A', 2, 'I', 3, 'A', [&](size_t i) {
-    if (ConfirmKey(text, i)) hits.push_back(i);
-  });
-  // `"userName"`: '"' ... 'N' at +5 ... '"' at +9.
-  ForEachTriple(p, from, to, limit, '"', 5, 'N', 9, '"', [&](size_t i) {
-    if (ConfirmUserNameField(text, i)) hits.push_back(i);
-  });
-  // ":user/" in IAM user ARNs.
-  ForEachTriple(p, from, to, limit, ':', 1, 'u', 4, 'r', [&](size_t i) {
-    if (ConfirmUserArn(text, i)) hits.push_back(i);
-  });
+  auto confirm = [&](size_t i, uint32_t shape) {
+    const bool hit = shape == kKey ? ConfirmKey(text, i)
+                     : shape == kName ? ConfirmUserNameField(text, i)
+                                      : ConfirmUserArn(text, i);
+    if (hit) hits.push_back(i);
+  };
+  size_t i = from;
+#if defined(__x86_64__)
+  if (HaveAvx2()) i = ScanAvx2(p, i, to, limit, confirm);
+#endif
+  ScanScalar(p, i, to, limit, confirm);
   std::sort(hits.begin() + std::ptrdiff_t(first), hits.end());
 }
 

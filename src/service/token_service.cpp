@@ -134,6 +134,7 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
   detail["ids"] = std::move(ids);
   detail["access_key_ids"] = std::move(key_ids);
   (void)Audit(actor, "token.create", rows.front().id, detail.dump());
+  NoteExpiry(rows.front().expires_at);
   return issued;
 }
 
@@ -186,6 +187,7 @@ Expected<HoneyToken> TokenService::Update(const std::string& id, const TokenPatc
   }
   if (changed.empty()) return token;
   SC_RETURN_IF_ERROR(options_.store->UpdateToken(token));
+  NoteExpiry(token.expires_at);
   (void)Audit(actor, "token.update", id, json{{"fields", changed}}.dump());
   return token;
 }
@@ -250,6 +252,7 @@ Expected<IssuedToken> TokenService::Rotate(const std::string& id, const Actor& a
   old.replaced_by = fresh.id;
   if (was_active) Retire(old, TokenStatus::kRevoked, now);
   SC_RETURN_IF_ERROR(options_.store->ReplaceToken(old, fresh));
+  NoteExpiry(fresh.expires_at);
   if (was_active) {
     // The replacement is stored and must reach the caller, so a failure to
     // deactivate the old key is logged rather than returned; it stays a
@@ -266,17 +269,53 @@ Expected<IssuedToken> TokenService::Rotate(const std::string& id, const Actor& a
   return IssuedToken{std::move(fresh), std::move(key.credentials)};
 }
 
+void TokenService::NoteExpiry(const std::optional<Timestamp>& expires_at) {
+  if (!expires_at) return;
+  std::lock_guard lock(expiry_mu_);
+  if (!earliest_expiry_ || *expires_at < *earliest_expiry_) earliest_expiry_ = expires_at;
+  if (scanning_ && (!noted_during_scan_ || *expires_at < *noted_during_scan_))
+    noted_during_scan_ = expires_at;
+}
+
 Expected<int> TokenService::ExpireDue(Timestamp now) {
-  // Collect first, then change: updating rows while paging over them by id is
-  // safe here (the cursor is the id), but keeping the two apart is simpler to reason about.
+  {
+    std::lock_guard lock(expiry_mu_);
+    const bool known_due = earliest_expiry_ && *earliest_expiry_ <= now;
+    const bool full_scan_due =
+        !last_full_scan_ || now - *last_full_scan_ >= options_.expiry_full_scan_interval;
+    if (scanning_ || (!known_due && !full_scan_due)) return 0;
+    scanning_ = true;
+    noted_during_scan_.reset();
+  }
+  std::optional<Timestamp> next;  // earliest expiry still ahead (or to retry)
+  auto keep_earliest = [&next](Timestamp t) {
+    if (!next || t < *next) next = t;
+  };
+  Expected<int> result = ExpireScan(now, keep_earliest);
+  std::lock_guard lock(expiry_mu_);
+  scanning_ = false;
+  if (!result.ok()) return result;  // keep the old hint: try again next time
+  last_full_scan_ = now;
+  earliest_expiry_ = next;
+  if (noted_during_scan_) {
+    if (!earliest_expiry_ || *noted_during_scan_ < *earliest_expiry_) earliest_expiry_ = noted_during_scan_;
+  }
+  return result;
+}
+
+Expected<int> TokenService::ExpireScan(Timestamp now, const std::function<void(Timestamp)>& keep) {
+  // Collect first, then change, so the paging cursor never races our own updates.
   std::vector<std::string> due;
   TokenFilter filter;
   filter.status = TokenStatus::kActive;
   filter.limit = kExpiryPageSize;
   for (;;) {
     SC_ASSIGN_OR_RETURN(TokenPage page, options_.store->ListTokens(filter));
-    for (const HoneyToken& t : page.items)
-      if (t.expires_at && *t.expires_at <= now) due.push_back(t.id);
+    for (const HoneyToken& t : page.items) {
+      if (!t.expires_at) continue;
+      if (*t.expires_at <= now) due.push_back(t.id);
+      else keep(*t.expires_at);
+    }
     if (page.next_cursor.empty()) break;
     filter.after_id = page.next_cursor;
   }
@@ -286,8 +325,11 @@ Expected<int> TokenService::ExpireDue(Timestamp now) {
     std::lock_guard lock(LockFor(id));
     auto token = options_.store->GetToken(id);
     if (!token.ok()) continue;
-    if (token->status != TokenStatus::kActive || !token->expires_at || *token->expires_at > now)
-      continue;  // changed since we looked
+    if (token->status != TokenStatus::kActive || !token->expires_at) continue;  // changed since
+    if (*token->expires_at > now) {
+      keep(*token->expires_at);
+      continue;
+    }
     auto provider = ProviderFor(token->kind);
     if (!provider.ok()) {
       spdlog::warn("expiry of {}: {}", id, provider.status().ToString());
@@ -296,6 +338,7 @@ Expected<int> TokenService::ExpireDue(Timestamp now) {
     Status revoked = (*provider)->Revoke(*token);
     if (!revoked.ok()) {
       spdlog::warn("expiry of {}: provider revoke failed, will retry: {}", id, revoked.ToString());
+      keep(*token->expires_at);
       continue;
     }
     Retire(*token, TokenStatus::kExpired, now);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -72,6 +73,10 @@ struct TokenServiceOptions {
   const Clock* clock = nullptr;
   RandomSource* random = nullptr;
   int max_batch = 1000;  // most tokens one Create may issue
+  // ExpireDue scans the store only when a token this service issued or
+  // updated is due, or when this much time passed since the last full scan
+  // (which finds tokens other processes wrote).
+  std::chrono::milliseconds expiry_full_scan_interval = std::chrono::minutes(5);
 };
 
 class TokenService {
@@ -93,7 +98,9 @@ class TokenService {
   // tokens already rotated.
   Expected<IssuedToken> Rotate(const std::string& id, const Actor& actor);
   // Marks active tokens whose expires_at <= now as expired (provider revoke
-  // first). Returns how many expired. Audited as actor "system:expiry".
+  // first; a failed revoke is retried on the next call). Returns how many
+  // expired. Audited as actor "system:expiry". Cheap when nothing is due
+  // (see TokenServiceOptions::expiry_full_scan_interval).
   Expected<int> ExpireDue(Timestamp now);
 
   int max_batch() const { return options_.max_batch; }
@@ -106,8 +113,20 @@ class TokenService {
                std::string detail_json);
   static void Retire(HoneyToken& token, TokenStatus status, Timestamp now);
 
+  // Remembers the earliest expiry this service has seen, so ExpireDue can
+  // skip scanning the store when nothing can be due.
+  void NoteExpiry(const std::optional<Timestamp>& expires_at);
+  // One pass over the active tokens; `keep` receives expiries still ahead.
+  Expected<int> ExpireScan(Timestamp now, const std::function<void(Timestamp)>& keep);
+
   TokenServiceOptions options_;
   std::array<std::mutex, 64> token_locks_;
+
+  std::mutex expiry_mu_;  // guards the four fields below
+  std::optional<Timestamp> earliest_expiry_;
+  std::optional<Timestamp> noted_during_scan_;
+  bool scanning_ = false;
+  std::optional<Timestamp> last_full_scan_;
 };
 
 // Validates a spec the way Create does (exposed for the API's early checks and tests).

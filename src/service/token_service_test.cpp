@@ -278,3 +278,33 @@ TEST_F(TokenServiceTest, ListPagesThroughEveryTokenOnce) {
 
 }  // namespace
 }  // namespace spacecrab
+
+namespace spacecrab {
+namespace {
+
+TEST_F(TokenServiceTest, ExpiryFindsTokensOtherProcessesWroteOnTheFullScan) {
+  // The first call is a full scan; tokens written straight to the store (as
+  // another node would) are found then, or on the next full scan.
+  EXPECT_EQ(*service_.ExpireDue(w_.clock.Now()), 0);
+  IssuedToken t = CreateOne();
+  HoneyToken foreign = t.token;
+  foreign.expires_at = w_.clock.Now() - std::chrono::minutes(1);
+  ASSERT_TRUE(w_.store->UpdateToken(foreign).ok());
+  EXPECT_EQ(*service_.ExpireDue(w_.clock.Now()), 0);  // nothing this service knows is due
+  w_.clock.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(*service_.ExpireDue(w_.clock.Now()), 1);
+  EXPECT_EQ(w_.store->GetToken(t.token.id)->status, TokenStatus::kExpired);
+}
+
+TEST_F(TokenServiceTest, ExpiryOfAnUpdatedTokenIsNoticedWithoutAFullScan) {
+  EXPECT_EQ(*service_.ExpireDue(w_.clock.Now()), 0);
+  IssuedToken t = CreateOne();
+  TokenPatch patch;
+  patch.expires_at = std::optional<Timestamp>(w_.clock.Now() + std::chrono::seconds(10));
+  ASSERT_TRUE(service_.Update(t.token.id, patch, actor_).ok());
+  w_.clock.Advance(std::chrono::seconds(11));
+  EXPECT_EQ(*service_.ExpireDue(w_.clock.Now()), 1);
+}
+
+}  // namespace
+}  // namespace spacecrab

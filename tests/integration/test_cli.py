@@ -133,6 +133,13 @@ class TokenAndApiKeyCommands(unittest.TestCase):
                                     "--tag", "k=v")
         self.assertEqual((updated["notes"], updated["owner"], updated["tags"]), ("moved", "new@example.com", {"k": "v"}))
         self.assertEqual(self.dep.cli_json(self, "token", "show", t["id"])["notes"], "moved")
+        planted = self.dep.cli_json(self, "token", "update", t["id"], "--planted-at", "2026-03-04T05:06:07Z")
+        self.assertEqual(planted["planted_at"], "2026-03-04T05:06:07Z")
+        cleared = self.dep.cli_json(self, "token", "update", t["id"], "--planted-at", "none")
+        self.assertIsNone(cleared.get("planted_at"))
+        nothing = self.dep.cli("token", "update", t["id"])
+        self.assertEqual(nothing.returncode, 1)
+        self.assertIn("nothing to update", nothing.stderr)
 
         revoked = self.dep.cli_json(self, "token", "revoke", t["id"])
         self.assertEqual(revoked["status"], "revoked")
