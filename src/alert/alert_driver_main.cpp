@@ -101,7 +101,7 @@ Event EventFromJson(const json& j) {
 }
 
 // Storm: events spread over one minute of event time, `tokens` tokens,
-// `sources` addresses each, a mix of ~20 actions like an enumeration tool.
+// `sources` addresses each, 20 actions like an enumeration tool.
 std::vector<Event> StormEvents(const Args& a, Timestamp start) {
   static const char* kActions[][2] = {
       {"sts.amazonaws.com", "GetCallerIdentity"}, {"iam.amazonaws.com", "ListUsers"},
@@ -123,7 +123,11 @@ std::vector<Event> StormEvents(const Args& a, Timestamp start) {
     int src = (i / a.storm_tokens) % a.storm_sources;
     e.source_ip = "198.51.100." + std::to_string(src + 1);
     e.event_time = start + std::chrono::milliseconds(int64_t(i) * 60000 / a.storm_events);
-    const auto& act = kActions[(i / (a.storm_tokens * a.storm_sources)) % 20];
+    // The attacker's tool moves on to a new API every 3 s of the minute, and
+    // keeps calling the earlier ones: new actions (material updates) arrive
+    // all through the storm, not only at its start.
+    const int64_t stage = int64_t(i) * 20 / a.storm_events;
+    const auto& act = kActions[i % 4 == 0 ? stage : (i / a.storm_tokens) % (stage + 1)];
     e.event_source = act[0];
     e.event_name = act[1];
     e.aws_region = "us-east-1";

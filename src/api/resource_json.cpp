@@ -5,7 +5,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json StringOrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 json Str() { return {{"type", "string"}}; }
 json Time() { return {{"type", "string"}, {"format", "date-time"}}; }
@@ -32,39 +31,67 @@ json TimeOrNull(const std::optional<Timestamp>& t) {
   return t ? json(FormatRfc3339(*t)) : json(nullptr);
 }
 
+namespace {
+
+void TimeField(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
+  w.Key(key);
+  if (t) w.String(FormatRfc3339(*t));
+  else w.Null();
+}
+
+}  // namespace
+
+void WriteToken(JsonWriter& w, const HoneyToken& t) {
+  w.BeginObject();
+  w.Field("id", t.id);
+  w.Field("kind", ToString(t.kind));
+  w.Field("status", ToString(t.status));
+  w.Field("access_key_id", t.access_key_id);
+  w.Field("account_id", t.account_id);
+  w.Field("user_name", t.user_name);
+  w.Field("arn", t.arn);
+  w.Field("location", t.location);
+  w.Field("owner", t.owner);
+  w.Field("notes", t.notes);
+  w.Key("tags");
+  w.BeginObject();
+  for (const auto& [k, v] : t.tags) w.Field(k, v);
+  w.EndObject();
+  w.Field("created_at", FormatRfc3339(t.created_at));
+  w.Field("issued_at", FormatRfc3339(t.issued_at));
+  TimeField(w, "planted_at", t.planted_at);
+  TimeField(w, "expires_at", t.expires_at);
+  TimeField(w, "first_used_at", t.first_used_at);
+  TimeField(w, "last_used_at", t.last_used_at);
+  w.Field("event_count", t.event_count);
+  TimeField(w, "retired_at", t.retired_at);
+  w.NullableField("rotated_from", t.rotated_from);
+  w.NullableField("replaced_by", t.replaced_by);
+  w.EndObject();
+}
+
+void WriteCredentials(JsonWriter& w, const Credentials& c, const std::string& formatted) {
+  w.BeginObject();
+  w.Field("access_key_id", c.access_key_id);
+  w.Field("secret_access_key", c.secret_access_key);
+  w.Field("region", c.region);
+  if (!c.endpoint_url.empty()) w.Field("endpoint_url", c.endpoint_url);
+  if (!formatted.empty()) w.Field("formatted", formatted);
+  w.EndObject();
+}
+
 json TokenToJson(const HoneyToken& t) {
-  json tags = json::object();
-  for (const auto& [k, v] : t.tags) tags[k] = v;
-  return {{"id", t.id},
-          {"kind", ToString(t.kind)},
-          {"status", ToString(t.status)},
-          {"access_key_id", t.access_key_id},
-          {"account_id", t.account_id},
-          {"user_name", t.user_name},
-          {"arn", t.arn},
-          {"location", t.location},
-          {"owner", t.owner},
-          {"notes", t.notes},
-          {"tags", std::move(tags)},
-          {"created_at", FormatRfc3339(t.created_at)},
-          {"issued_at", FormatRfc3339(t.issued_at)},
-          {"planted_at", TimeOrNull(t.planted_at)},
-          {"expires_at", TimeOrNull(t.expires_at)},
-          {"first_used_at", TimeOrNull(t.first_used_at)},
-          {"last_used_at", TimeOrNull(t.last_used_at)},
-          {"event_count", t.event_count},
-          {"retired_at", TimeOrNull(t.retired_at)},
-          {"rotated_from", StringOrNull(t.rotated_from)},
-          {"replaced_by", StringOrNull(t.replaced_by)}};
+  std::string text;
+  JsonWriter w(text);
+  WriteToken(w, t);
+  return json::parse(text);
 }
 
 json CredentialsToJson(const Credentials& c, const std::string& formatted) {
-  json out = {{"access_key_id", c.access_key_id},
-              {"secret_access_key", c.secret_access_key},
-              {"region", c.region}};
-  if (!c.endpoint_url.empty()) out["endpoint_url"] = c.endpoint_url;
-  if (!formatted.empty()) out["formatted"] = formatted;
-  return out;
+  std::string text;
+  JsonWriter w(text);
+  WriteCredentials(w, c, formatted);
+  return json::parse(text);
 }
 
 json ApiKeyToJson(const ApiKey& k) {

@@ -51,6 +51,13 @@ ApiResponse ApiResponse::Json(int status, const nlohmann::json& body) {
   return r;
 }
 
+ApiResponse ApiResponse::JsonText(int status, std::string body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 ApiResponse ApiResponse::Problem(int status, const std::string& detail) {
   ApiResponse r;
   r.status = status;

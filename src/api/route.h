@@ -49,6 +49,8 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 
   static ApiResponse Json(int status, const nlohmann::json& body);
+  // A body already rendered as JSON text (see JsonWriter).
+  static ApiResponse JsonText(int status, std::string body);
   // RFC 9457 application/problem+json: {type, title, status, detail}.
   static ApiResponse Problem(int status, const std::string& detail);
   // Maps a non-OK Status to its HTTP status and a problem document.

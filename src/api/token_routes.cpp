@@ -1,6 +1,7 @@
 #include "api/token_routes.h"
 
 #include "api/json_body.h"
+#include "api/json_writer.h"
 #include "api/resource_json.h"
 #include "core/access_key.h"
 #include "core/credential_format.h"
@@ -45,7 +46,8 @@ Expected<FormatRequest> ReadFormat(JsonBody& body) {
   return out;
 }
 
-Expected<json> IssuedItem(const IssuedToken& issued, const FormatRequest& format) {
+// Writes {"token": ..., "credentials": ...} for one issued token.
+Status WriteIssuedItem(JsonWriter& w, const IssuedToken& issued, const FormatRequest& format) {
   std::string formatted;
   if (!format.format.empty()) {
     auto rendered = FormatCredentials(issued.credentials, format.format, format.options);
@@ -55,8 +57,34 @@ Expected<json> IssuedItem(const IssuedToken& issued, const FormatRequest& format
     }
     formatted = std::move(rendered).value();
   }
-  return json{{"token", TokenToJson(issued.token)},
-              {"credentials", CredentialsToJson(issued.credentials, formatted)}};
+  w.BeginObject();
+  w.Key("token");
+  WriteToken(w, issued.token);
+  w.Key("credentials");
+  WriteCredentials(w, issued.credentials, formatted);
+  w.EndObject();
+  return Status::Ok();
+}
+
+// {"items": [issued...]}: the create and rotate answer.
+Expected<ApiResponse> IssuedResponse(const std::vector<IssuedToken>& issued, const FormatRequest& format) {
+  std::string text;
+  text.reserve(issued.size() * 1200);
+  JsonWriter w(text);
+  w.BeginObject();
+  w.Key("items");
+  w.BeginArray();
+  for (const IssuedToken& one : issued) SC_RETURN_IF_ERROR(WriteIssuedItem(w, one, format));
+  w.EndArray();
+  w.EndObject();
+  return ApiResponse::JsonText(201, std::move(text));
+}
+
+ApiResponse TokenResponse(const HoneyToken& token) {
+  std::string text;
+  JsonWriter w(text);
+  WriteToken(w, token);
+  return ApiResponse::JsonText(200, std::move(text));
 }
 
 json FormatSchemaProperties() {
@@ -110,12 +138,7 @@ Expected<ApiResponse> TokenRoutes::Create(const ApiRequest& request) {
 
   SC_ASSIGN_OR_RETURN(std::vector<IssuedToken> issued,
                       tokens_.Create(spec, int(count.value_or(1)), request.actor()));
-  json items = json::array();
-  for (const IssuedToken& one : issued) {
-    SC_ASSIGN_OR_RETURN(json item, IssuedItem(one, format));
-    items.push_back(std::move(item));
-  }
-  return ApiResponse::Json(201, {{"items", std::move(items)}});
+  return IssuedResponse(issued, format);
 }
 
 Expected<ApiResponse> TokenRoutes::List(const ApiRequest& request) {
@@ -155,18 +178,24 @@ Expected<ApiResponse> TokenRoutes::List(const ApiRequest& request) {
   filter.limit = int(limit);
 
   SC_ASSIGN_OR_RETURN(TokenPage page, tokens_.List(filter));
-  json items = json::array();
-  for (const HoneyToken& t : page.items) items.push_back(TokenToJson(t));
-  return ApiResponse::Json(
-      200, {{"items", std::move(items)},
-            {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
+  std::string text;
+  text.reserve(page.items.size() * 900);
+  JsonWriter w(text);
+  w.BeginObject();
+  w.Key("items");
+  w.BeginArray();
+  for (const HoneyToken& t : page.items) WriteToken(w, t);
+  w.EndArray();
+  w.NullableField("next_cursor", page.next_cursor);
+  w.EndObject();
+  return ApiResponse::JsonText(200, std::move(text));
 }
 
 Expected<ApiResponse> TokenRoutes::Show(const ApiRequest& request) {
   const std::string& id = request.param("id");
   SC_RETURN_IF_ERROR(CheckTokenId(id));
   SC_ASSIGN_OR_RETURN(HoneyToken token, tokens_.Get(id));
-  return ApiResponse::Json(200, TokenToJson(token));
+  return TokenResponse(token);
 }
 
 Expected<ApiResponse> TokenRoutes::Update(const ApiRequest& request) {
@@ -185,7 +214,7 @@ Expected<ApiResponse> TokenRoutes::Update(const ApiRequest& request) {
     return InvalidArgument(
         "body: nothing to update (give location, owner, notes, tags, planted_at or expires_at)");
   SC_ASSIGN_OR_RETURN(HoneyToken token, tokens_.Update(id, patch, request.actor()));
-  return ApiResponse::Json(200, TokenToJson(token));
+  return TokenResponse(token);
 }
 
 Expected<ApiResponse> TokenRoutes::Revoke(const ApiRequest& request) {
@@ -194,14 +223,14 @@ Expected<ApiResponse> TokenRoutes::Revoke(const ApiRequest& request) {
   SC_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.body, /*allow_empty=*/true));
   SC_RETURN_IF_ERROR(body.RejectUnknown());
   SC_ASSIGN_OR_RETURN(HoneyToken token, tokens_.Revoke(id, request.actor()));
-  return ApiResponse::Json(200, TokenToJson(token));
+  return TokenResponse(token);
 }
 
 Expected<ApiResponse> TokenRoutes::Delete(const ApiRequest& request) {
   const std::string& id = request.param("id");
   SC_RETURN_IF_ERROR(CheckTokenId(id));
   SC_ASSIGN_OR_RETURN(HoneyToken token, tokens_.Delete(id, request.actor()));
-  return ApiResponse::Json(200, TokenToJson(token));
+  return TokenResponse(token);
 }
 
 Expected<ApiResponse> TokenRoutes::Rotate(const ApiRequest& request) {
@@ -211,8 +240,7 @@ Expected<ApiResponse> TokenRoutes::Rotate(const ApiRequest& request) {
   SC_ASSIGN_OR_RETURN(FormatRequest format, ReadFormat(body));
   SC_RETURN_IF_ERROR(body.RejectUnknown());
   SC_ASSIGN_OR_RETURN(IssuedToken issued, tokens_.Rotate(id, request.actor()));
-  SC_ASSIGN_OR_RETURN(json item, IssuedItem(issued, format));
-  return ApiResponse::Json(201, {{"items", json::array({std::move(item)})}});
+  return IssuedResponse({std::move(issued)}, format);
 }
 
 json TokenRoutes::Schemas() { return ResourceSchemas(); }

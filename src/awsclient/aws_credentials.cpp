@@ -52,13 +52,15 @@ std::string FileFromEnv(const std::map<std::string, std::string>& env, const cha
   return path;
 }
 
-Status RejectUnsupported(const std::map<std::string, std::string>& section, const std::string& profile) {
+Status RejectUnsupported(const std::map<std::string, std::string>& section,
+                         const std::string& profile) {
   for (const char* key : {"role_arn", "source_profile", "credential_process", "sso_start_url",
                           "sso_session", "web_identity_token_file"}) {
     if (section.count(key)) {
       return FailedPrecondition(fmt::format(
           "AWS profile '{}' uses '{}', which is not supported yet: give the profile static keys "
-          "or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", profile, key));
+          "or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+          profile, key));
     }
   }
   return Status::Ok();
@@ -67,9 +69,10 @@ Status RejectUnsupported(const std::map<std::string, std::string>& section, cons
 }  // namespace
 
 std::string AwsCredentials::Redacted() const {
-  const std::string id = access_key_id.size() > 8
-                             ? access_key_id.substr(0, 4) + "..." + access_key_id.substr(access_key_id.size() - 4)
-                             : std::string("(none)");
+  const std::string id =
+      access_key_id.size() > 8
+          ? access_key_id.substr(0, 4) + "..." + access_key_id.substr(access_key_id.size() - 4)
+          : std::string("(none)");
   return fmt::format("{} from {}{}", id, source, session_token.empty() ? "" : " (temporary)");
 }
 
@@ -136,18 +139,21 @@ Expected<AwsSettings> ResolveAwsSettings(const AwsSettingsOptions& options) {
   if (profile.empty()) profile = "default";
   const std::string config_section = profile == "default" ? "default" : "profile " + profile;
   const auto* cred_sec = creds_file.count(profile) ? &creds_file.at(profile) : nullptr;
-  const auto* conf_sec = config_file.count(config_section) ? &config_file.at(config_section) : nullptr;
+  const auto* conf_sec =
+      config_file.count(config_section) ? &config_file.at(config_section) : nullptr;
   if (explicit_profile && !cred_sec && !conf_sec) {
-    return NotFound(fmt::format("AWS profile '{}' is in neither {} nor {}", profile, creds_path, config_path));
+    return NotFound(
+        fmt::format("AWS profile '{}' is in neither {} nor {}", profile, creds_path, config_path));
   }
 
   // Credentials.
-  if (!explicit_profile && !Get(env, "AWS_ACCESS_KEY_ID").empty() && !Get(env, "AWS_SECRET_ACCESS_KEY").empty()) {
+  if (!explicit_profile && !Get(env, "AWS_ACCESS_KEY_ID").empty() &&
+      !Get(env, "AWS_SECRET_ACCESS_KEY").empty()) {
     s.credentials = {Get(env, "AWS_ACCESS_KEY_ID"), Get(env, "AWS_SECRET_ACCESS_KEY"),
                      Get(env, "AWS_SESSION_TOKEN"), "environment"};
   } else {
-    for (const auto& [sec, where] : {std::pair{cred_sec, "shared credentials file"},
-                                     std::pair{conf_sec, "config file"}}) {
+    for (const auto& [sec, where] :
+         {std::pair{cred_sec, "shared credentials file"}, std::pair{conf_sec, "config file"}}) {
       if (!sec) continue;
       const std::string id = Get(*sec, "aws_access_key_id");
       const std::string secret = Get(*sec, "aws_secret_access_key");
@@ -161,9 +167,11 @@ Expected<AwsSettings> ResolveAwsSettings(const AwsSettingsOptions& options) {
     }
   }
   if (!s.credentials.complete()) {
-    return Unauthenticated(fmt::format(
-        "no AWS credentials: looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile '{}' in {} and {}",
-        profile, creds_path.empty() ? "(no HOME)" : creds_path, config_path.empty() ? "(no HOME)" : config_path));
+    return Unauthenticated(
+        fmt::format("no AWS credentials: looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                    "profile '{}' in {} and {}",
+                    profile, creds_path.empty() ? "(no HOME)" : creds_path,
+                    config_path.empty() ? "(no HOME)" : config_path));
   }
 
   // Region.
@@ -179,12 +187,14 @@ Expected<AwsSettings> ResolveAwsSettings(const AwsSettingsOptions& options) {
   if (!ignore_configured) {
     for (const auto& [k, v] : env) {
       static const std::string kPrefix = "AWS_ENDPOINT_URL_";
-      if (k.rfind(kPrefix, 0) == 0 && !v.empty()) s.service_endpoints[Lower(k.substr(kPrefix.size()))] = v;
+      if (k.rfind(kPrefix, 0) == 0 && !v.empty())
+        s.service_endpoints[Lower(k.substr(kPrefix.size()))] = v;
     }
     if (s.endpoint_url.empty()) s.endpoint_url = Get(env, "AWS_ENDPOINT_URL");
     if (s.endpoint_url.empty() && conf_sec) s.endpoint_url = Get(*conf_sec, "endpoint_url");
   }
-  if (!options.endpoint_url.empty()) s.service_endpoints.clear();  // explicit wins for every service
+  if (!options.endpoint_url.empty())
+    s.service_endpoints.clear();  // explicit wins for every service
   return s;
 }
 

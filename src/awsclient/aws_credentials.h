@@ -54,8 +54,8 @@ struct AwsSettings {
 
 struct AwsSettingsOptions {
   std::map<std::string, std::string> env;  // the process environment (AWS_*, HOME)
-  std::string profile;       // explicit profile; empty: from the environment
-  std::string region;        // explicit region; empty: from the chain
+  std::string profile;                     // explicit profile; empty: from the environment
+  std::string region;                      // explicit region; empty: from the chain
   std::string endpoint_url;  // explicit endpoint for every service; empty: from the chain
 };
 

@@ -32,7 +32,8 @@ class AwsSettingsTest : public ::testing::Test {
 };
 
 TEST_F(AwsSettingsTest, EnvironmentKeysComeFirst) {
-  Write("credentials", "[default]\naws_access_key_id = AKIAFILE00000000000\naws_secret_access_key = filesecret\n");
+  Write("credentials",
+        "[default]\naws_access_key_id = AKIAFILE00000000000\naws_secret_access_key = filesecret\n");
   auto s = ResolveAwsSettings(Options({{"AWS_ACCESS_KEY_ID", "AKIAENV0000000000000"},
                                        {"AWS_SECRET_ACCESS_KEY", "envsecret"},
                                        {"AWS_SESSION_TOKEN", "tok"}}));
@@ -43,7 +44,8 @@ TEST_F(AwsSettingsTest, EnvironmentKeysComeFirst) {
 }
 
 TEST_F(AwsSettingsTest, ExplicitProfileOverridesEnvironmentKeys) {
-  Write("credentials", "[honey]\naws_access_key_id = AKIAPROFILE000000000\naws_secret_access_key = s\n");
+  Write("credentials",
+        "[honey]\naws_access_key_id = AKIAPROFILE000000000\naws_secret_access_key = s\n");
   auto o = Options({{"AWS_ACCESS_KEY_ID", "AKIAENV0000000000000"}, {"AWS_SECRET_ACCESS_KEY", "e"}});
   o.profile = "honey";
   auto s = ResolveAwsSettings(o);
@@ -53,11 +55,14 @@ TEST_F(AwsSettingsTest, ExplicitProfileOverridesEnvironmentKeys) {
 }
 
 TEST_F(AwsSettingsTest, AwsProfileSelectsCredentialsThenConfigFile) {
-  Write("credentials", "# comment\n[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = o\n");
+  Write(
+      "credentials",
+      "# comment\n[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = o\n");
   Write("config",
         "[default]\nregion = eu-west-1\n"
         "[profile ci]\nregion = eu-central-1\naws_access_key_id = AKIACONFIG0000000000\n"
-        "aws_secret_access_key = c\ns3 =\n  max_concurrent_requests = 10\nendpoint_url = http://127.0.0.1:9\n");
+        "aws_secret_access_key = c\ns3 =\n  max_concurrent_requests = 10\nendpoint_url = "
+        "http://127.0.0.1:9\n");
   auto s = ResolveAwsSettings(Options({{"AWS_PROFILE", "ci"}}));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->credentials.access_key_id, "AKIACONFIG0000000000");
@@ -67,7 +72,8 @@ TEST_F(AwsSettingsTest, AwsProfileSelectsCredentialsThenConfigFile) {
 }
 
 TEST_F(AwsSettingsTest, FilesNamedByEnvironmentAreUsed) {
-  std::ofstream(home_ + "/creds") << "[default]\r\naws_access_key_id=AKIACRLF000000000000\r\naws_secret_access_key=x\r\n";
+  std::ofstream(home_ + "/creds")
+      << "[default]\r\naws_access_key_id=AKIACRLF000000000000\r\naws_secret_access_key=x\r\n";
   auto s = ResolveAwsSettings(Options({{"AWS_SHARED_CREDENTIALS_FILE", home_ + "/creds"}}));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->credentials.access_key_id, "AKIACRLF000000000000");
@@ -75,7 +81,8 @@ TEST_F(AwsSettingsTest, FilesNamedByEnvironmentAreUsed) {
 }
 
 TEST_F(AwsSettingsTest, RegionAndEndpointPrecedence) {
-  Write("credentials", "[default]\naws_access_key_id = AKIA0000000000000000\naws_secret_access_key = s\n");
+  Write("credentials",
+        "[default]\naws_access_key_id = AKIA0000000000000000\naws_secret_access_key = s\n");
   Write("config", "[default]\nregion = ap-south-1\n");
   auto s = ResolveAwsSettings(Options({{"AWS_DEFAULT_REGION", "us-west-2"},
                                        {"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
@@ -104,7 +111,8 @@ TEST_F(AwsSettingsTest, RegionAndEndpointPrecedence) {
 TEST_F(AwsSettingsTest, NoCredentialsSaysWhereItLooked) {
   auto s = ResolveAwsSettings(Options());
   EXPECT_EQ(s.status().code(), StatusCode::kUnauthenticated);
-  EXPECT_NE(s.status().message().find(home_ + "/.aws/credentials"), std::string::npos) << s.status().message();
+  EXPECT_NE(s.status().message().find(home_ + "/.aws/credentials"), std::string::npos)
+      << s.status().message();
 }
 
 TEST_F(AwsSettingsTest, UnknownExplicitProfileIsNotFound) {
@@ -114,14 +122,16 @@ TEST_F(AwsSettingsTest, UnknownExplicitProfileIsNotFound) {
 }
 
 TEST_F(AwsSettingsTest, RoleProfilesAreRefusedClearly) {
-  Write("config", "[profile prod]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n");
+  Write("config",
+        "[profile prod]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n");
   auto s = ResolveAwsSettings(Options({{"AWS_PROFILE", "prod"}}));
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.status().message().find("role_arn"), std::string::npos);
 }
 
 TEST_F(AwsSettingsTest, RedactedNeverShowsTheSecret) {
-  AwsCredentials c{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "", "environment"};
+  AwsCredentials c{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "",
+                   "environment"};
   const std::string r = c.Redacted();
   EXPECT_EQ(r.find("wJalr"), std::string::npos);
   EXPECT_EQ(r, "AKIA...MPLE from environment");

@@ -17,11 +17,13 @@ Status StatusForAwsError(const std::string& code, const std::string& message, lo
   if (code == "NoSuchEntity") return NotFound(text);
   if (code == "EntityAlreadyExists") return AlreadyExists(text);
   if (code == "LimitExceeded") return ResourceExhausted(text);
-  if (code == "AccessDenied" || code == "AccessDeniedException" || code == "UnauthorizedOperation") {
+  if (code == "AccessDenied" || code == "AccessDeniedException" ||
+      code == "UnauthorizedOperation") {
     return PermissionDenied(text);
   }
   if (code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken" ||
-      code == "InvalidAccessKeyId" || code == "IncompleteSignature" || code == "MissingAuthenticationToken") {
+      code == "InvalidAccessKeyId" || code == "IncompleteSignature" ||
+      code == "MissingAuthenticationToken") {
     return Unauthenticated(text);
   }
   if (code == "DeleteConflict" || code == "ConcurrentModification") return FailedPrecondition(text);
@@ -49,16 +51,24 @@ std::string AwsErrorCode(const Status& status) {
 }
 
 bool IsRetryableAwsError(std::string_view code, long http_status) {
-  static constexpr std::array<std::string_view, 11> kRetryable = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
-      "RequestThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
-      "ServiceUnavailable", "InternalFailure", "InternalError", "PriorRequestNotComplete"};
+  static constexpr std::array<std::string_view, 11> kRetryable = {"Throttling",
+                                                                  "ThrottlingException",
+                                                                  "ThrottledException",
+                                                                  "RequestThrottled",
+                                                                  "RequestThrottledException",
+                                                                  "RequestLimitExceeded",
+                                                                  "TooManyRequestsException",
+                                                                  "ServiceUnavailable",
+                                                                  "InternalFailure",
+                                                                  "InternalError",
+                                                                  "PriorRequestNotComplete"};
   if (http_status == 429 || http_status >= 500) return true;
   return std::find(kRetryable.begin(), kRetryable.end(), code) != kRetryable.end();
 }
 
 AwsQueryClient::AwsQueryClient(AwsQueryClientOptions options) : options_(std::move(options)) {
-  if (!options_.sleep) options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!options_.sleep)
+    options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (options_.max_concurrency < 1) options_.max_concurrency = 1;
   if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
   rng_.seed(std::random_device{}());
@@ -79,7 +89,8 @@ std::chrono::milliseconds AwsQueryClient::Backoff(int retry_number) {
 }
 
 Expected<AwsQueryResponse> AwsQueryClient::Call(std::string_view service, std::string_view action,
-                                                std::string_view version, const QueryParams& params) {
+                                                std::string_view version,
+                                                const QueryParams& params) {
   if (!options_.transport) return Internal("AwsQueryClient has no transport");
   QueryParams all = params;
   all["Action"] = std::string(action);
@@ -95,7 +106,8 @@ Expected<AwsQueryResponse> AwsQueryClient::Call(std::string_view service, std::s
   request.body = FormBody(all);
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
   const auto& creds = options_.settings.credentials;
-  if (!creds.session_token.empty()) request.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
+  if (!creds.session_token.empty())
+    request.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
   request.sigv4_provider = fmt::format("aws:amz:{}:{}", signing_region, service);
   request.access_key_id = creds.access_key_id;
   request.secret_access_key = creds.secret_access_key;
@@ -125,25 +137,29 @@ Expected<AwsQueryResponse> AwsQueryClient::Call(std::string_view service, std::s
   return last;
 }
 
-Expected<AwsQueryResponse> AwsQueryClient::CallOnce(const HttpRequest& request, std::string_view action) {
+Expected<AwsQueryResponse> AwsQueryClient::CallOnce(const HttpRequest& request,
+                                                    std::string_view action) {
   SC_ASSIGN_OR_RETURN(HttpResponse http, options_.transport->Send(request));
   auto doc = std::make_shared<pugi::xml_document>();
   const pugi::xml_parse_result parsed = doc->load_buffer(http.body.data(), http.body.size());
   if (http.status >= 300) {
-    // AWS answers <ErrorResponse><Error>; moto nests <Errors><Error>: take the first <Error> with a <Code>.
+    // AWS answers <ErrorResponse><Error>; moto nests <Errors><Error>: take the first <Error> with a
+    // <Code>.
     pugi::xml_node err = parsed ? doc->select_node("//Error[Code]").node() : pugi::xml_node();
     std::string code = ChildText(err, "Code");
     std::string message = ChildText(err, "Message");
     std::string request_id = parsed ? ChildText(doc->first_child(), "RequestId") : "";
     if (request_id.empty()) request_id = http.Header("x-amzn-RequestId");
     if (code.empty()) {
-      code = http.status == 429 ? "Throttling" : (http.status >= 500 ? "ServiceUnavailable" : "HttpError");
+      code = http.status == 429 ? "Throttling"
+                                : (http.status >= 500 ? "ServiceUnavailable" : "HttpError");
       message = fmt::format("HTTP {} from {}", http.status, request.url);
     }
     return StatusForAwsError(code, message, http.status, request_id);
   }
   if (!parsed) {
-    return DataLoss(fmt::format("{}: unparseable response from {}: {}", action, request.url, parsed.description()));
+    return DataLoss(fmt::format("{}: unparseable response from {}: {}", action, request.url,
+                                parsed.description()));
   }
   AwsQueryResponse out;
   pugi::xml_node root = doc->first_child();

@@ -20,13 +20,12 @@
 // Ownership: the transport is borrowed and must outlive the client.
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <pugixml.hpp>
 #include <random>
 #include <string>
 #include <string_view>

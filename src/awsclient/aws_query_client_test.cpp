@@ -14,7 +14,9 @@ namespace {
 // Answers from a script and remembers every request.
 class ScriptedTransport final : public HttpTransport {
  public:
-  void Push(long status, std::string body) { script_.push_back(HttpResponse{status, {}, std::move(body)}); }
+  void Push(long status, std::string body) {
+    script_.push_back(HttpResponse{status, {}, std::move(body)});
+  }
   void PushFailure() { script_.push_back(Unavailable("connection refused")); }
   Expected<HttpResponse> Send(const HttpRequest& request) override {
     std::lock_guard lock(mu_);
@@ -32,8 +34,10 @@ class ScriptedTransport final : public HttpTransport {
 };
 
 std::string Error(const std::string& code, const std::string& message) {
-  return "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>" +
-         code + "</Code><Message>" + message + "</Message></Error><RequestId>req-1</RequestId></ErrorResponse>";
+  return "<ErrorResponse "
+         "xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>" +
+         code + "</Code><Message>" + message +
+         "</Message></Error><RequestId>req-1</RequestId></ErrorResponse>";
 }
 
 const char* kCreateUser = R"(<CreateUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
@@ -126,7 +130,8 @@ TEST(AwsQueryClient, ClientErrorsAreNotRetried) {
 TEST(AwsQueryClient, UnparseableSuccessIsDataLoss) {
   Harness h;
   h.transport.Push(200, "<not xml");
-  EXPECT_EQ(h.client->Call("sts", "GetCallerIdentity", "2011-06-15", {}).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(h.client->Call("sts", "GetCallerIdentity", "2011-06-15", {}).status().code(),
+            StatusCode::kDataLoss);
 }
 
 // Counts how many Sends overlap.
@@ -139,8 +144,11 @@ class SlowTransport final : public HttpTransport {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     --in_flight;
-    return HttpResponse{200, {}, "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
-                                 "</GetCallerIdentityResult></GetCallerIdentityResponse>"};
+    return HttpResponse{
+        200,
+        {},
+        "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+        "</GetCallerIdentityResult></GetCallerIdentityResponse>"};
   }
   std::atomic<int> in_flight{0};
   std::atomic<int> max_seen{0};
@@ -170,11 +178,14 @@ TEST(AwsQueryClient, SessionTokenTravelsAsAHeader) {
   o.transport = &h.transport;
   o.settings.credentials = {"ASIAIOSFODNN7EXAMPLE", "secret", "session-token", "test"};
   AwsQueryClient client(std::move(o));
-  h.transport.Push(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
-                        "</GetCallerIdentityResult></GetCallerIdentityResponse>");
+  h.transport.Push(
+      200,
+      "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+      "</GetCallerIdentityResult></GetCallerIdentityResponse>");
   ASSERT_TRUE(StsClient(client).GetCallerIdentity().ok());
   const auto& headers = h.transport.requests.at(0).headers;
-  EXPECT_NE(std::find(headers.begin(), headers.end(), std::pair<std::string, std::string>{"X-Amz-Security-Token", "session-token"}),
+  EXPECT_NE(std::find(headers.begin(), headers.end(),
+                      std::pair<std::string, std::string>{"X-Amz-Security-Token", "session-token"}),
             headers.end());
   EXPECT_EQ(h.transport.requests.at(0).url, "https://sts.amazonaws.com/");
 }

@@ -35,8 +35,10 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
   const size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
-    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())))
+      value.remove_prefix(1);
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+      value.remove_suffix(1);
     headers->emplace_back(std::string(line.substr(0, colon)), std::string(value));
   }
   return size * n;
@@ -55,14 +57,16 @@ std::string HttpResponse::Header(std::string_view name) const {
     if (k.size() != name.size()) continue;
     bool same = true;
     for (size_t i = 0; i < k.size() && same; ++i) {
-      same = std::tolower(static_cast<unsigned char>(k[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+      same = std::tolower(static_cast<unsigned char>(k[i])) ==
+             std::tolower(static_cast<unsigned char>(name[i]));
     }
     if (same) return v;
   }
   return "";
 }
 
-CurlHttpTransport::CurlHttpTransport(CurlHttpTransportOptions options) : options_(std::move(options)) {
+CurlHttpTransport::CurlHttpTransport(CurlHttpTransportOptions options)
+    : options_(std::move(options)) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
@@ -89,7 +93,8 @@ Expected<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -107,7 +112,8 @@ Expected<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (!request.body.empty()) {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     }
   }
   std::string userpwd;

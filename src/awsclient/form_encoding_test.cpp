@@ -12,7 +12,8 @@ TEST(FormEncoding, LeavesOnlyUnreservedCharactersRaw) {
 }
 
 TEST(FormEncoding, DecodesWhatItEncodes) {
-  const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})";
+  const std::string doc =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})";
   EXPECT_EQ(UriDecode(UriEncode(doc)), doc);
   EXPECT_EQ(UriDecode("a+b%2"), "a+b%2");  // '+' is literal unless asked; a cut escape stays
   EXPECT_EQ(UriDecode("a+b", true), "a b");

@@ -8,7 +8,9 @@ namespace {
 constexpr std::string_view kIamVersion = "2010-05-08";
 constexpr std::string_view kStsVersion = "2011-06-15";
 
-std::string Text(pugi::xml_node node, const char* name) { return node.child(name).text().as_string(); }
+std::string Text(pugi::xml_node node, const char* name) {
+  return node.child(name).text().as_string();
+}
 
 Timestamp Time(pugi::xml_node node, const char* name) {
   auto t = ParseRfc3339(Text(node, name));
@@ -21,7 +23,8 @@ IamUser ParseUser(pugi::xml_node n) {
   u.user_id = Text(n, "UserId");
   u.arn = Text(n, "Arn");
   u.path = Text(n, "Path");
-  if (u.path.empty()) u.path.push_back('/');  // (assigning "/" trips a GCC 12 -Wrestrict false positive)
+  if (u.path.empty())
+    u.path.push_back('/');  // (assigning "/" trips a GCC 12 -Wrestrict false positive)
   u.create_date = Time(n, "CreateDate");
   return u;
 }
@@ -82,8 +85,10 @@ Status IamClient::PutUserPolicy(const std::string& user_name, const std::string&
       .status();
 }
 
-Expected<std::string> IamClient::GetUserPolicy(const std::string& user_name, const std::string& policy_name) {
-  SC_ASSIGN_OR_RETURN(auto r, Call("GetUserPolicy", {{"UserName", user_name}, {"PolicyName", policy_name}}));
+Expected<std::string> IamClient::GetUserPolicy(const std::string& user_name,
+                                               const std::string& policy_name) {
+  SC_ASSIGN_OR_RETURN(
+      auto r, Call("GetUserPolicy", {{"UserName", user_name}, {"PolicyName", policy_name}}));
   return UriDecode(Text(r.result, "PolicyDocument"));
 }
 
@@ -94,7 +99,8 @@ Expected<std::vector<std::string>> IamClient::ListUserPolicies(const std::string
     QueryParams p{{"UserName", user_name}};
     if (!marker.empty()) p["Marker"] = marker;
     SC_ASSIGN_OR_RETURN(auto r, Call("ListUserPolicies", p));
-    for (pugi::xml_node m : r.result.child("PolicyNames").children("member")) out.emplace_back(m.text().as_string());
+    for (pugi::xml_node m : r.result.child("PolicyNames").children("member"))
+      out.emplace_back(m.text().as_string());
     if (std::string(r.result.child("IsTruncated").text().as_string()) != "true") return out;
     marker = Text(r.result, "Marker");
     if (marker.empty()) return out;
@@ -115,7 +121,8 @@ Expected<IamAccessKey> IamClient::CreateAccessKey(const std::string& user_name) 
   return k;
 }
 
-Status IamClient::UpdateAccessKey(const std::string& user_name, const std::string& access_key_id, bool active) {
+Status IamClient::UpdateAccessKey(const std::string& user_name, const std::string& access_key_id,
+                                  bool active) {
   return Call("UpdateAccessKey", {{"UserName", user_name},
                                   {"AccessKeyId", access_key_id},
                                   {"Status", active ? "Active" : "Inactive"}})
@@ -123,7 +130,8 @@ Status IamClient::UpdateAccessKey(const std::string& user_name, const std::strin
 }
 
 Status IamClient::DeleteAccessKey(const std::string& user_name, const std::string& access_key_id) {
-  return Call("DeleteAccessKey", {{"UserName", user_name}, {"AccessKeyId", access_key_id}}).status();
+  return Call("DeleteAccessKey", {{"UserName", user_name}, {"AccessKeyId", access_key_id}})
+      .status();
 }
 
 Expected<std::vector<IamAccessKey>> IamClient::ListAccessKeys(const std::string& user_name) {
@@ -145,6 +153,15 @@ Expected<IamAccessKeyLastUsed> IamClient::GetAccessKeyLastUsed(const std::string
   if (auto t = ParseRfc3339(Text(used, "LastUsedDate"))) out.last_used_date = *t;
   out.service_name = Text(used, "ServiceName");
   out.region = Text(used, "Region");
+  return out;
+}
+
+Expected<std::map<std::string, int64_t>> IamClient::GetAccountSummary() {
+  SC_ASSIGN_OR_RETURN(auto r, Call("GetAccountSummary", {}));
+  std::map<std::string, int64_t> out;
+  for (pugi::xml_node e : r.result.child("SummaryMap").children("entry")) {
+    out[e.child("key").text().as_string()] = e.child("value").text().as_llong();
+  }
   return out;
 }
 

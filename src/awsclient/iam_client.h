@@ -8,6 +8,8 @@
 // Thread-safety: as AwsQueryClient (safe). Ownership: borrows the client.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +30,7 @@ struct IamUser {
 struct IamAccessKey {
   std::string access_key_id;
   std::string user_name;
-  std::string status;             // "Active" | "Inactive"
+  std::string status;  // "Active" | "Inactive"
   Timestamp create_date{};
   std::string secret_access_key;  // CreateAccessKey only
 };
@@ -64,10 +66,13 @@ class IamClient final {
   Status DeleteUserPolicy(const std::string& user_name, const std::string& policy_name);
 
   Expected<IamAccessKey> CreateAccessKey(const std::string& user_name);
-  Status UpdateAccessKey(const std::string& user_name, const std::string& access_key_id, bool active);
+  Status UpdateAccessKey(const std::string& user_name, const std::string& access_key_id,
+                         bool active);
   Status DeleteAccessKey(const std::string& user_name, const std::string& access_key_id);
   Expected<std::vector<IamAccessKey>> ListAccessKeys(const std::string& user_name);
   Expected<IamAccessKeyLastUsed> GetAccessKeyLastUsed(const std::string& access_key_id);
+  // Account-wide counters and quotas ("Users", "UsersQuota", "AccessKeysPerUserQuota" ...).
+  Expected<std::map<std::string, int64_t>> GetAccountSummary();
 
  private:
   Expected<AwsQueryResponse> Call(std::string_view action, const QueryParams& params);

@@ -1,11 +1,21 @@
+// GCC 12 reports false "maybe-uninitialized" warnings inside <regex> when
+// optimising with sanitizers; they are in the standard library, not here.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "core/allowlist.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <regex>
 
 namespace spacecrab {
+
+struct Allowlist::CompiledRegex {
+  std::regex re;
+};
+
 namespace {
 
 using Ip16 = std::array<unsigned char, 16>;
@@ -192,8 +202,8 @@ Expected<Allowlist> Allowlist::Parse(const AllowlistSpec& spec) {
     }
     if (value.rfind("re:", 0) == 0) {
       try {  // config loading is the one place exceptions are allowed
-        rule.re.emplace(value.substr(3), std::regex::ECMAScript | std::regex::icase |
-                                             std::regex::optimize);
+        rule.re = std::make_shared<const CompiledRegex>(CompiledRegex{std::regex(
+            value.substr(3), std::regex::ECMAScript | std::regex::icase | std::regex::optimize)});
       } catch (const std::regex_error& e) {
         return InvalidArgument("allowlist user_agents[" + std::to_string(i) + "] '" + value +
                                "': invalid regex: " + e.what());
@@ -234,7 +244,7 @@ std::optional<std::string> Allowlist::Match(
     std::string_view ua = user_agent.substr(0, 2048);
     std::string lowered = Lower(ua);
     for (const auto& rule : agents_) {
-      bool hit = rule.re ? std::regex_search(ua.begin(), ua.end(), *rule.re)
+      bool hit = rule.re ? std::regex_search(ua.begin(), ua.end(), rule.re->re)
                          : GlobMatch(rule.glob, lowered);
       if (hit) return rule.reason;
     }

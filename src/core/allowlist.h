@@ -15,7 +15,7 @@
 
 #include <map>
 #include <optional>
-#include <regex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,9 +51,10 @@ class Allowlist {
     int prefix;             // 0..128
     std::string reason;
   };
+  struct CompiledRegex;  // std::regex, kept out of this header (see allowlist.cpp)
   struct AgentRule {
-    std::string glob;                // lower-cased; empty when a regex rule
-    std::optional<std::regex> re;
+    std::string glob;  // lower-cased; unused when `re` is set
+    std::shared_ptr<const CompiledRegex> re;
     std::string reason;
   };
   struct TagRule {

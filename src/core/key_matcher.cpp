@@ -27,7 +27,7 @@ void KeyIndex::RebuildFilters() {
   while (words * 64 < by_key_.size() * 64 && words < (size_t{1} << 20)) words *= 2;
   key_bits_.assign(words, 0);
   name_bits_.assign(words, 0);
-  for (const auto& [id, k] : by_key_) SetBit(key_bits_, FilterHash(id));
+  for (const auto& [id, k] : by_key_) SetBit(key_bits_, KeyFilterHash(id));
   for (const auto& [name, n] : user_names_) SetBit(name_bits_, FilterHash(name));
 }
 

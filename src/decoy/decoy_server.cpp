@@ -2,10 +2,13 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <charconv>
 #include <filesystem>
+
+#include "aws/uri_encoding.h"
 
 namespace spacecrab::decoy {
 namespace {
@@ -25,6 +28,17 @@ std::optional<size_t> DeclaredLength(const httplib::Request& req) {
   return n;
 }
 
+// cpp-httplib 0.11 percent-decodes header values. x-amz-copy-source is the one
+// signed header SDKs send percent-encoded (bucket/key quoted with '/' kept,
+// then an optional "?versionId=..."): encode it back so the signature over
+// what the client actually sent can still be checked.
+std::string ReencodeCopySource(const std::string& decoded) {
+  const size_t version = decoded.find("?versionId=");
+  std::string out = aws::UriEncode(decoded.substr(0, version), /*keep_slash=*/true);
+  if (version != std::string::npos) out += decoded.substr(version);
+  return out;
+}
+
 IncomingRequest ToIncoming(const httplib::Request& req, bool body_read) {
   IncomingRequest in;
   in.http.method = req.method;
@@ -32,7 +46,9 @@ IncomingRequest ToIncoming(const httplib::Request& req, bool body_read) {
   in.http.path = req.target.substr(0, q);
   if (q != std::string::npos) in.http.query = req.target.substr(q + 1);
   for (const auto& [name, value] : req.headers) {
-    if (!IsSyntheticHeader(name)) in.http.headers.emplace_back(name, value);
+    if (IsSyntheticHeader(name)) continue;
+    const bool copy_source = ::strcasecmp(name.c_str(), "x-amz-copy-source") == 0;
+    in.http.headers.emplace_back(name, copy_source ? ReencodeCopySource(value) : value);
   }
   if (body_read) {
     in.body = req.body;

@@ -158,6 +158,30 @@ TEST_F(DecoyServerTest, OversizedUploadIsAnsweredAndRecordedWithoutReadingIt) {
   EXPECT_EQ(rec["key_check"], "verified");
 }
 
+TEST_F(DecoyServerTest, EncodedCopySourceStillVerifies) {
+  Start();
+  aws::HttpRequestParts http;
+  http.method = "PUT";
+  http.path = "/dst/copy.txt";
+  http.headers = {{"Host", host_}, {"x-amz-copy-source", "src/a%20b%2Bc.txt?versionId=v1"}};
+  aws::SignOptions o;
+  o.service = "s3";
+  o.time = std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+  o.add_content_sha256_header = true;
+  ASSERT_TRUE(aws::SignRequest(http, "", {key_.access_key_id, testing::kSecret, ""}, o).ok());
+  std::string head = "PUT /dst/copy.txt HTTP/1.1\r\n";
+  for (const auto& [n, v] : http.headers) head += n + ": " + v + "\r\n";
+  head += "Content-Length: 0\r\nConnection: close\r\n\r\n";
+  RawConnection conn(server_->port());
+  conn.Send(head);
+  const std::string reply = conn.ReadAll(milliseconds(3000));
+  EXPECT_NE(reply.find("<Code>AccessDenied</Code>"), std::string::npos) << reply;
+  ASSERT_EQ(sink_.records().size(), 1u);
+  const auto rec = nlohmann::json::parse(sink_.records()[0].json);
+  EXPECT_EQ(rec["eventName"], "CopyObject");
+  EXPECT_EQ(rec["key_check"], "verified");
+}
+
 TEST_F(DecoyServerTest, GarbageNeverTakesTheServerDown) {
   DecoyServerOptions options;
   options.keep_alive_timeout = std::chrono::seconds(1);

@@ -60,7 +60,11 @@ EnricherOptions EnricherOptionsFromConfig(const EnrichConfig& config) {
   o.geoip_db = SplitList(config.geoip_db);
   o.tor_geoip_v4 = std::string(TrimSpace(config.geoip_v4));
   o.tor_geoip_v6 = std::string(TrimSpace(config.geoip_v6));
-  o.tor_geoip_optional = o.tor_geoip_v4 == kDebianTorGeoIpV4 && o.tor_geoip_v6 == kDebianTorGeoIpV6;
+  // Optional only when nothing but Debian's defaults is asked for (one of the
+  // two may be switched off with an empty path).
+  const bool v4_default = o.tor_geoip_v4.empty() || o.tor_geoip_v4 == kDebianTorGeoIpV4;
+  const bool v6_default = o.tor_geoip_v6.empty() || o.tor_geoip_v6 == kDebianTorGeoIpV6;
+  o.tor_geoip_optional = v4_default && v6_default;
   o.cloud_ranges = SplitList(config.cloud_ranges);
   return o;
 }

@@ -49,7 +49,8 @@ inline constexpr std::string_view kDebianTorGeoIpV6 = "/usr/share/tor/geoip6";
 
 // [enrich] config to options: geoip_db and cloud_ranges may name several files
 // separated by commas ("GeoLite2-Country.mmdb,GeoLite2-ASN.mmdb"); the Tor
-// GeoIP files are optional exactly when both are Debian's default paths.
+// GeoIP files are optional exactly when each is Debian's default path or
+// empty (switched off).
 EnricherOptions EnricherOptionsFromConfig(const EnrichConfig& config);
 
 class Enricher final {

@@ -208,6 +208,11 @@ TEST(Enricher, OptionsFromConfig) {
   EXPECT_TRUE(o.geoip_db.empty());
   EXPECT_TRUE(o.cloud_ranges.empty());
 
+  EnrichConfig v6_off;
+  v6_off.geoip_v6 = "";
+  EXPECT_TRUE(EnricherOptionsFromConfig(v6_off).tor_geoip_optional);
+  EXPECT_EQ(EnricherOptionsFromConfig(v6_off).tor_geoip_v6, "");
+
   EnrichConfig custom;
   custom.geoip_v4 = "/srv/geoip";
   custom.geoip_db = " /srv/GeoLite2-Country.mmdb , /srv/GeoLite2-ASN.mmdb ";

@@ -69,11 +69,13 @@ bool HaveAvx2() {
 bool CallerScanner::ConfirmKey(std::string_view text, size_t at) const {
   // "AKIA"/"ASIA" + 16 base32, not part of a longer token.
   if (at + 20 > text.size()) return false;
+  const std::string_view key = text.substr(at, 20);
+  // The bitmap first: almost every candidate is someone else's key.
+  if (!index_.MayHaveKey(key)) return false;
   if (text[at + 1] != 'K' && text[at + 1] != 'S') return false;
   for (size_t i = at + 4; i < at + 20; ++i)
     if (!IsBase32(text[i])) return false;
-  const std::string_view key = text.substr(at, 20);
-  return index_.MayHaveKey(key) && index_.FindKey(key) != nullptr;
+  return index_.FindKey(key) != nullptr;
 }
 
 bool CallerScanner::ConfirmUserNameField(std::string_view text, size_t at) const {

@@ -9,12 +9,18 @@ constexpr size_t kReadChunk = 1 << 20;
 // Buffers above this are released after use so one huge file does not pin RAM.
 constexpr size_t kKeepBuffer = 64u << 20;
 
-bool EndsLikeAnObject(std::string_view text) {
+// CloudTrail's own shape: '{' ... ']' '}' (the Records array last). A file
+// cut anywhere but exactly after a "]}" fails this; files that fail are
+// walked (and so validated) rather than trusted.
+bool LooksComplete(std::string_view text) {
   size_t b = 0, e = text.size();
   auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
   while (b < e && space(text[b])) ++b;
   while (e > b && space(text[e - 1])) --e;
-  return e - b >= 2 && text[b] == '{' && text[e - 1] == '}';
+  if (e - b < 4 || text[b] != '{' || text[e - 1] != '}') return false;
+  --e;
+  while (e > b && space(text[e - 1])) --e;
+  return text[e - 1] == ']';
 }
 
 }  // namespace
@@ -112,7 +118,7 @@ ScanOutcome Detector::ScanLogFile(ByteReader& in, std::string_view origin) {
   std::vector<size_t> hits;
   out.status = Decode(in, out, hits);
   if (out.status.ok()) {
-    if (!hits.empty() || o_.walk_every_file) {
+    if (!hits.empty() || o_.walk_every_file || !LooksComplete(text_.view())) {
       out.status = parser_.ForEachRecord(
           text_, hits, /*select_all=*/false,
           [&](const CloudTrailRecord& record, std::string_view raw) {
@@ -121,9 +127,6 @@ ScanOutcome Detector::ScanLogFile(ByteReader& in, std::string_view origin) {
           },
           out.counts);
       if (!out.status.ok()) out.bad = ClassifyBadInput(out.status, false);
-    } else if (!EndsLikeAnObject(text_.view())) {
-      out.status = DataLoss("log file: truncated or not a JSON object");
-      out.bad = BadInput::kMalformedJson;
     }
   }
   if (text_.capacity() > kKeepBuffer) text_.ShrinkTo(0);

@@ -37,10 +37,12 @@ struct DetectorOptions {
   const KeyMatcher* matcher = nullptr;  // required, not owned
   const Clock* clock = nullptr;         // required, not owned
   IngestLimits limits;
-  // Walk (and so validate the JSON structure of, and count the records in)
-  // every file, not only those with a pre-filter hit. Off trades truncation
-  // detection in hit-free files (they still must end with '}') and exact
-  // record counts for speed.
+  // Walk (and so validate the JSON structure of, count the records in and
+  // apply the record size limit to) every file, not only those with a
+  // pre-filter hit. Off ("fast"): a hit-free file that ends like a complete
+  // CloudTrail document ("...]}") is not walked — it cannot hold a use, so
+  // detection is unchanged, but its records are not counted and a file cut
+  // exactly after a "]}" or holding an oversized record is not quarantined.
   bool walk_every_file = true;
 };
 

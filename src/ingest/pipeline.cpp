@@ -10,6 +10,7 @@ Expected<size_t> IngestPipeline::Record(const std::vector<Detection>& detections
 }
 
 Expected<FileResult> IngestPipeline::ProcessLogFile(ByteReader& in, const InputRef& ref) {
+  if (o_.index_sync != nullptr) SC_RETURN_IF_ERROR(o_.index_sync->Refresh().status());
   ScanOutcome scan = detector_.ScanLogFile(in, ref.origin);
   IngestMetrics& m = *o_.metrics;
   if (scan.io_error) {

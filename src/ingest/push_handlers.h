@@ -12,8 +12,10 @@
 //        as Firehose expects, and authenticated by X-Amz-Firehose-Access-Key.
 //   POST /api/v1/ingest/cloudtrail   a {"Records":[...]} document, plain or gzip.
 //
-// Auth: "Authorization: Bearer KEY" (or the Firehose header) checked by the
-// PushAuthenticator the api supplies (its API keys). Bodies may be gzip
+// Auth: either the HTTP layer authenticated the request (PushRequest::
+// authenticated; routes with a scope), or the handler checks the key itself
+// through the PushAuthenticator the api supplies: "Authorization: Bearer KEY"
+// when present, else (cloudwatch) X-Amz-Firehose-Access-Key. Bodies may be gzip
 // (Content-Encoding: gzip or the gzip magic). Malformed input is rejected
 // with 400 and a problem+json reason (counted as quarantined by kind), never
 // partly recorded. Detections go through the shared Recorder (so push and
@@ -35,6 +37,7 @@
 #include "core/key_matcher.h"
 #include "core/status.h"
 #include "ingest/detector.h"
+#include "ingest/key_index_sync.h"
 #include "ingest/recorder.h"
 
 namespace spacecrab::ingest {
@@ -42,6 +45,9 @@ namespace spacecrab::ingest {
 struct PushRequest {
   std::string_view body;
   std::map<std::string, std::string> headers;  // lower-case names
+  // The HTTP layer already verified an API key of sufficient scope (the api
+  // strips Authorization before handlers see it); skip our own check.
+  bool authenticated = false;
 };
 
 struct PushResponse {
@@ -64,6 +70,9 @@ struct PushHandlersOptions {
   Recorder* recorder = nullptr;             // required, not owned
   IngestMetrics* metrics = nullptr;         // required, not owned
   PushAuthenticator* auth = nullptr;        // required, not owned
+  // Optional: brought up to date before each request, so a token used within
+  // a second of its creation is still matched.
+  KeyIndexSync* index_sync = nullptr;
   IngestLimits limits;                      // max_file_bytes bounds a decoded body
   size_t max_body_bytes = 64u << 20;        // as received (Firehose buffers up to 64 MiB)
 };

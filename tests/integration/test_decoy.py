@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import string
 import subprocess
 import tempfile
@@ -492,6 +493,94 @@ class HttpsEndpointTest(unittest.TestCase):
                                  ep.url.removeprefix("https://"))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class ServeDecoyTokenTest(unittest.TestCase):
+    """The same flow against `spacecrab serve`, with a decoy token made through the API.
+
+    Skipped (with the reason) while `spacecrab serve` does not yet start the
+    decoy endpoint; runs as soon as it does.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.environ.get("SPACECRAB_BIN"):
+            raise unittest.SkipTest("SPACECRAB_BIN not set")
+        from harness import SpacecrabServer
+        cls.srv = SpacecrabServer(decoy_account_id=ACCOUNT)
+        cls.srv.start()
+        try:
+            items = cls.srv.create_tokens(location="ci-runner-7:/etc/backup.env", owner="secops",
+                                          format="aws-config")
+            cls.token = items[0]["token"]
+            cls.credentials = items[0]["credentials"]
+            endpoint = cls.credentials.get("endpoint_url", "")
+            if not endpoint:
+                raise unittest.SkipTest("decoy credentials carry no endpoint_url")
+            host, _, port = endpoint.split("://", 1)[1].rstrip("/").rpartition(":")
+            try:
+                socket.create_connection((host, int(port)), timeout=2).close()
+            except (OSError, ValueError):
+                raise unittest.SkipTest(f"spacecrab serve does not run the decoy endpoint "
+                                        f"at {endpoint} yet")
+        except BaseException:
+            cls.srv.cleanup()
+            raise
+        cls.tmp = tempfile.mkdtemp(prefix="decoy-serve-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def aws(self, config_text, *args):
+        config = os.path.join(self.tmp, f"config-{secrets.token_hex(4)}")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(config_text)
+        return subprocess.run(["aws", *args], env=clean_env(self.tmp, AWS_CONFIG_FILE=config),
+                              capture_output=True, text=True, timeout=CLI_TIMEOUT)
+
+    def token_state(self):
+        r = self.srv.request("GET", "/api/v1/tokens/" + self.token["id"], key=self.srv.admin_key)
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def wait_for_event_count(self, count, timeout=15):
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.token_state()
+            if state["event_count"] >= count or time.monotonic() > deadline:
+                return state
+            time.sleep(0.1)
+
+    def test_planted_aws_config_flow_is_detected(self):
+        planted = self.credentials["formatted"]
+        self.assertIn("endpoint_url = ", planted)
+        out = self.aws(planted, "sts", "get-caller-identity")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        identity = json.loads(out.stdout)
+        self.assertEqual((identity["Account"], identity["Arn"]), (ACCOUNT, self.token["arn"]))
+        self.assertIn("(AccessDenied) when calling the ListUsers operation",
+                      self.aws(planted, "iam", "list-users").stderr)
+        self.assertIn("(AccessDenied) when calling the ListBuckets operation",
+                      self.aws(planted, "s3", "ls").stderr)
+        self.assertIn("(UnauthorizedOperation) when calling the DescribeRegions operation",
+                      self.aws(planted, "ec2", "describe-regions").stderr)
+        wrong = planted.replace(self.credentials["secret_access_key"], mint_secret())
+        self.assertIn("(SignatureDoesNotMatch)", self.aws(wrong, "sts", "get-caller-identity").stderr)
+        state = self.wait_for_event_count(5)
+        self.assertEqual(state["event_count"], 5)
+        self.assertTrue(state["first_used_at"])
+        events = self.srv.request("GET", "/api/v1/events?token_id=" + self.token["id"],
+                                  key=self.srv.admin_key)
+        if events.status == 200:
+            items = events.json()["items"]
+            by_name = {e["event_name"]: e for e in items}
+            self.assertEqual(set(by_name), {"GetCallerIdentity", "ListUsers", "ListBuckets",
+                                            "DescribeRegions"})
+            checks = sorted(str(e.get("enrichment", {}).get("key_check")) for e in items)
+            self.assertEqual(checks.count("key_id_only"), 1, items)
+            self.assertEqual(checks.count("verified"), 4, items)
 
 
 if __name__ == "__main__":

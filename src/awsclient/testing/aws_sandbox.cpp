@@ -1,17 +1,16 @@
 #include "awsclient/testing/aws_sandbox.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 extern char** environ;
@@ -78,8 +77,12 @@ Expected<std::unique_ptr<AwsSandbox>> AwsSandbox::Start(const AwsSandboxOptions&
     close(in[1]);
     return Unavailable(fmt::format("pipe: {}", std::strerror(errno)));
   }
-  std::vector<std::string> args = {"python3", std::string(SPACECRAB_SOURCE_DIR) + "/tests/sandbox/sandbox.py",
-                                   "--port", "0", "--delay", fmt::format("{}", options.delivery_delay_seconds),
+  std::vector<std::string> args = {"python3",
+                                   std::string(SPACECRAB_SOURCE_DIR) + "/tests/sandbox/sandbox.py",
+                                   "--port",
+                                   "0",
+                                   "--delay",
+                                   fmt::format("{}", options.delivery_delay_seconds),
                                    "--until-stdin-closes"};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   auto pid = Spawn(args, in[0], out[1]);
@@ -95,7 +98,8 @@ Expected<std::unique_ptr<AwsSandbox>> AwsSandbox::Start(const AwsSandboxOptions&
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
   while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return Unavailable("sandbox did not start in time");
     pollfd p{sb->stdout_fd_, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;

@@ -15,7 +15,8 @@ std::string FaultInjectingTransport::ActionOf(const HttpRequest& request) {
   return b.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-void FaultInjectingTransport::FailNext(const std::string& action, int times, long status, const std::string& code) {
+void FaultInjectingTransport::FailNext(const std::string& action, int times, long status,
+                                       const std::string& code) {
   std::lock_guard lock(mu_);
   failures_[action] = {times, status, code};
 }
@@ -54,7 +55,8 @@ Expected<HttpResponse> FaultInjectingTransport::Send(const HttpRequest& request)
       HttpResponse r;
       r.status = it->second.status;
       r.body = fmt::format(
-          "<ErrorResponse><Error><Type>Sender</Type><Code>{}</Code><Message>injected</Message></Error>"
+          "<ErrorResponse><Error><Type>Sender</Type><Code>{}</Code><Message>injected</Message></"
+          "Error>"
           "<RequestId>injected</RequestId></ErrorResponse>",
           it->second.code);
       return r;
@@ -62,7 +64,8 @@ Expected<HttpResponse> FaultInjectingTransport::Send(const HttpRequest& request)
   }
   auto response = inner_.Send(request);
   std::lock_guard lock(mu_);
-  if (!crash_after_.empty() && action == crash_after_ && response.ok() && response->status < 300) crashed_ = true;
+  if (!crash_after_.empty() && action == crash_after_ && response.ok() && response->status < 300)
+    crashed_ = true;
   return response;
 }
 

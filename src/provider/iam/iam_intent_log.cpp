@@ -8,19 +8,26 @@ namespace spacecrab {
 
 std::string_view ToString(IamIntentKind k) {
   switch (k) {
-    case IamIntentKind::kMint: return "mint";
-    case IamIntentKind::kRotate: return "rotate";
-    case IamIntentKind::kDelete: return "delete";
+    case IamIntentKind::kMint:
+      return "mint";
+    case IamIntentKind::kRotate:
+      return "rotate";
+    case IamIntentKind::kDelete:
+      return "delete";
   }
   return "mint";
 }
 
 std::string_view ToString(IamIntentState s) {
   switch (s) {
-    case IamIntentState::kPending: return "pending";
-    case IamIntentState::kKeyCreated: return "key_created";
-    case IamIntentState::kDone: return "done";
-    case IamIntentState::kRolledBack: return "rolled_back";
+    case IamIntentState::kPending:
+      return "pending";
+    case IamIntentState::kKeyCreated:
+      return "key_created";
+    case IamIntentState::kDone:
+      return "done";
+    case IamIntentState::kRolledBack:
+      return "rolled_back";
   }
   return "pending";
 }
@@ -66,8 +73,9 @@ Expected<std::vector<IamIntent>> InMemoryIamIntentLog::ListOpen() {
   for (const auto& i : intents_) {
     if (IsOpen(i.state)) out.push_back(i);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const IamIntent& a, const IamIntent& b) { return a.started_at < b.started_at; });
+  std::stable_sort(out.begin(), out.end(), [](const IamIntent& a, const IamIntent& b) {
+    return a.started_at < b.started_at;
+  });
   return out;
 }
 

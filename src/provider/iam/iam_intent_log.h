@@ -33,11 +33,13 @@ namespace spacecrab {
 enum class IamIntentKind { kMint, kRotate, kDelete };
 enum class IamIntentState { kPending, kKeyCreated, kDone, kRolledBack };
 
-std::string_view ToString(IamIntentKind k);    // "mint" | "rotate" | "delete"
-std::string_view ToString(IamIntentState s);   // "pending" | "key_created" | "done" | "rolled_back"
+std::string_view ToString(IamIntentKind k);   // "mint" | "rotate" | "delete"
+std::string_view ToString(IamIntentState s);  // "pending" | "key_created" | "done" | "rolled_back"
 std::optional<IamIntentKind> ParseIamIntentKind(std::string_view s);
 std::optional<IamIntentState> ParseIamIntentState(std::string_view s);
-inline bool IsOpen(IamIntentState s) { return s == IamIntentState::kPending || s == IamIntentState::kKeyCreated; }
+inline bool IsOpen(IamIntentState s) {
+  return s == IamIntentState::kPending || s == IamIntentState::kKeyCreated;
+}
 
 struct IamIntent {
   std::string id;  // "iin_" + 26 chars

@@ -16,9 +16,10 @@ bool IsStar(const nlohmann::json& v) {
 }
 
 bool IsDenyAllStatement(const nlohmann::json& s) {
-  return s.is_object() && s.value("Effect", "") == "Deny" && s.contains("Action") && IsStar(s["Action"]) &&
-         s.contains("Resource") && IsStar(s["Resource"]) && !s.contains("Condition") &&
-         !s.contains("NotAction") && !s.contains("NotResource") && !s.contains("Principal");
+  return s.is_object() && s.value("Effect", "") == "Deny" && s.contains("Action") &&
+         IsStar(s["Action"]) && s.contains("Resource") && IsStar(s["Resource"]) &&
+         !s.contains("Condition") && !s.contains("NotAction") && !s.contains("NotResource") &&
+         !s.contains("Principal");
 }
 
 }  // namespace

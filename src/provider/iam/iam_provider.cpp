@@ -35,14 +35,17 @@ bool LooksLikeOurRetriedCreate(IamClient& iam, const std::string& name, Timestam
 
 Expected<std::unique_ptr<IamProvider>> IamProvider::Create(IamProviderOptions options) {
   if (!options.iam || !options.intents || !options.clock || !options.random) {
-    return InvalidArgument("IamProvider needs an IAM client, an intent log, a clock and a random source");
+    return InvalidArgument(
+        "IamProvider needs an IAM client, an intent log, a clock and a random source");
   }
   if (!IsValidAccountId(options.account_id)) {
-    return InvalidArgument(fmt::format("IamProvider: account id '{}' is not 12 digits", options.account_id));
+    return InvalidArgument(
+        fmt::format("IamProvider: account id '{}' is not 12 digits", options.account_id));
   }
   if (!IamNameGenerator::IsValidUserName(options.policy_name) ||
       IamNameGenerator::ContainsForbiddenWord(options.policy_name, options.names.forbidden_words)) {
-    return InvalidArgument(fmt::format("IamProvider: unusable policy name '{}'", options.policy_name));
+    return InvalidArgument(
+        fmt::format("IamProvider: unusable policy name '{}'", options.policy_name));
   }
   SC_ASSIGN_OR_RETURN(auto names, IamNameGenerator::Create(options.names, *options.random));
   SC_ASSIGN_OR_RETURN(auto users, options.iam->ListUsers("/"));
@@ -64,7 +67,8 @@ void IamProvider::RememberName(const std::string& name) {
   taken_names_.insert(Lower(name));
 }
 
-Expected<IamIntent> IamProvider::BeginIntent(IamIntentKind kind, const std::string& user, const std::string& path) {
+Expected<IamIntent> IamProvider::BeginIntent(IamIntentKind kind, const std::string& user,
+                                             const std::string& path) {
   IamIntent intent;
   const Timestamp now = options_.clock->Now();
   intent.id = MakeId("iin", now, RandomBytes(*options_.random, kIdEntropyBytes));
@@ -86,13 +90,15 @@ void IamProvider::CloseIntent(IamIntent& intent, IamIntentState state, const std
   (void)options_.intents->Update(intent);
 }
 
-Status IamProvider::RollbackUser(const std::string& user_name, std::optional<Timestamp> made_since) {
+Status IamProvider::RollbackUser(const std::string& user_name,
+                                 std::optional<Timestamp> made_since) {
   IamClient& iam = *options_.iam;
   if (made_since) {
     auto user = iam.GetUser(user_name);
     if (!user.ok()) return IsNotFound(user.status()) ? Status::Ok() : user.status();
     if (user->create_date + std::chrono::seconds(60) < *made_since) {
-      return FailedPrecondition(fmt::format("IAM user {} predates this operation; left alone", user_name));
+      return FailedPrecondition(
+          fmt::format("IAM user {} predates this operation; left alone", user_name));
     }
   }
   auto keys = iam.ListAccessKeys(user_name);
@@ -128,13 +134,15 @@ Expected<MintedKey> IamProvider::Mint(const std::string& hint_user_name) {
     if (!IamNameGenerator::IsValidUserName(hint_user_name) ||
         IamNameGenerator::ContainsForbiddenWord(hint_user_name, options_.names.forbidden_words) ||
         IamNameGenerator::LooksMachineGenerated(hint_user_name)) {
-      return InvalidArgument(fmt::format("'{}' cannot be used as an IAM user name", hint_user_name));
+      return InvalidArgument(
+          fmt::format("'{}' cannot be used as an IAM user name", hint_user_name));
     }
     return MintAs({"/", hint_user_name, "hint"});
   }
   Status last = ResourceExhausted("no free IAM user name");
   for (int attempt = 0; attempt < options_.max_name_attempts; ++attempt) {
-    SC_ASSIGN_OR_RETURN(auto name, names_.Next([this](std::string_view n) { return NameTaken(n); }));
+    SC_ASSIGN_OR_RETURN(auto name,
+                        names_.Next([this](std::string_view n) { return NameTaken(n); }));
     auto minted = MintAs(name);
     if (minted.ok() || minted.status().code() != StatusCode::kAlreadyExists) return minted;
     last = minted.status();  // someone else owns that name: draw another
@@ -144,7 +152,8 @@ Expected<MintedKey> IamProvider::Mint(const std::string& hint_user_name) {
 
 Expected<MintedKey> IamProvider::MintAs(const IamIdentityName& name) {
   IamClient& iam = *options_.iam;
-  SC_ASSIGN_OR_RETURN(IamIntent intent, BeginIntent(IamIntentKind::kMint, name.user_name, name.path));
+  SC_ASSIGN_OR_RETURN(IamIntent intent,
+                      BeginIntent(IamIntentKind::kMint, name.user_name, name.path));
   RememberName(name.user_name);
 
   // Undo whatever exists for this intent; keep the intent open if that fails too.
@@ -172,7 +181,8 @@ Expected<MintedKey> IamProvider::MintAs(const IamIdentityName& name) {
   if (!user.ok()) {
     // Ambiguous failures (timeouts) may still have created the user.
     if (user.status().code() == StatusCode::kUnavailable) return fail(user.status(), "CreateUser");
-    CloseIntent(intent, IamIntentState::kRolledBack, "CreateUser failed: " + user.status().ToString());
+    CloseIntent(intent, IamIntentState::kRolledBack,
+                "CreateUser failed: " + user.status().ToString());
     return user.status();
   }
   Status policy = iam.PutUserPolicy(name.user_name, options_.policy_name, DenyAllPolicyDocument());
@@ -200,7 +210,8 @@ Status IamProvider::ConfirmStored(const std::string& access_key_id) {
   {
     std::lock_guard lock(mu_);
     auto it = key_to_intent_.find(access_key_id);
-    if (it == key_to_intent_.end()) return NotFound(fmt::format("no pending intent for {}", access_key_id));
+    if (it == key_to_intent_.end())
+      return NotFound(fmt::format("no pending intent for {}", access_key_id));
     id = it->second;
     key_to_intent_.erase(it);
   }
@@ -249,13 +260,15 @@ Expected<MintedKey> IamProvider::Rotate(const HoneyToken& token) {
   IamClient& iam = *options_.iam;
   SC_ASSIGN_OR_RETURN(auto user, iam.GetUser(token.user_name));
   SC_ASSIGN_OR_RETURN(auto keys, iam.ListAccessKeys(token.user_name));
-  SC_ASSIGN_OR_RETURN(IamIntent intent, BeginIntent(IamIntentKind::kRotate, user.user_name, user.path));
+  SC_ASSIGN_OR_RETURN(IamIntent intent,
+                      BeginIntent(IamIntentKind::kRotate, user.user_name, user.path));
   intent.other_access_key_id = token.access_key_id;
 
   if (keys.size() >= 2) {
     // Make room: the oldest inactive key that is not the one being rotated.
-    std::sort(keys.begin(), keys.end(),
-              [](const IamAccessKey& a, const IamAccessKey& b) { return a.create_date < b.create_date; });
+    std::sort(keys.begin(), keys.end(), [](const IamAccessKey& a, const IamAccessKey& b) {
+      return a.create_date < b.create_date;
+    });
     auto victim = std::find_if(keys.begin(), keys.end(), [&](const IamAccessKey& k) {
       return k.status == "Inactive" && k.access_key_id != token.access_key_id;
     });
@@ -284,7 +297,8 @@ Expected<MintedKey> IamProvider::Rotate(const HoneyToken& token) {
       intent.note = "CreateAccessKey failed: " + key.status().ToString();
       (void)options_.intents->Update(intent);
     } else {
-      CloseIntent(intent, IamIntentState::kRolledBack, "CreateAccessKey failed: " + key.status().ToString());
+      CloseIntent(intent, IamIntentState::kRolledBack,
+                  "CreateAccessKey failed: " + key.status().ToString());
     }
     return key.status();
   }

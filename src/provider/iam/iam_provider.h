@@ -52,17 +52,17 @@
 namespace spacecrab {
 
 struct IamProviderOptions {
-  IamClient* iam = nullptr;           // REQUIRED
-  IamIntentLog* intents = nullptr;    // REQUIRED
-  const Clock* clock = nullptr;       // REQUIRED
-  RandomSource* random = nullptr;     // REQUIRED: names and intent ids
-  std::string account_id;             // REQUIRED: 12 digits (from GetCallerIdentity)
-  std::string region = "us-east-1";   // written into handed-out credentials
+  IamClient* iam = nullptr;          // REQUIRED
+  IamIntentLog* intents = nullptr;   // REQUIRED
+  const Clock* clock = nullptr;      // REQUIRED
+  RandomSource* random = nullptr;    // REQUIRED: names and intent ids
+  std::string account_id;            // REQUIRED: 12 digits (from GetCallerIdentity)
+  std::string region = "us-east-1";  // written into handed-out credentials
   IamNameGeneratorOptions names = DefaultIamNameGeneratorOptions();
   // The inline policy's name. Visible only to principals that can read IAM;
   // still, no product word (checked against names.forbidden_words).
   std::string policy_name = "baseline-access";
-  int max_name_attempts = 5;          // CreateUser EntityAlreadyExists -> another name
+  int max_name_attempts = 5;  // CreateUser EntityAlreadyExists -> another name
 };
 
 class IamProvider final : public Provider {
@@ -90,7 +90,8 @@ class IamProvider final : public Provider {
   IamProvider(IamProviderOptions options, IamNameGenerator names);
 
   Expected<MintedKey> MintAs(const IamIdentityName& name);
-  Expected<IamIntent> BeginIntent(IamIntentKind kind, const std::string& user, const std::string& path);
+  Expected<IamIntent> BeginIntent(IamIntentKind kind, const std::string& user,
+                                  const std::string& path);
   void CloseIntent(IamIntent& intent, IamIntentState state, const std::string& note);
   // Removes the user's keys, the deny policy and the user; NotFound is
   // success. With `made_since`, only a user IAM created at or after that time
@@ -104,8 +105,8 @@ class IamProvider final : public Provider {
   IamProviderOptions options_;
   IamNameGenerator names_;
   std::mutex mu_;
-  std::set<std::string> taken_names_;                  // lower-cased: IAM names are case-insensitive
-  std::map<std::string, std::string> key_to_intent_;   // awaiting ConfirmStored
+  std::set<std::string> taken_names_;                 // lower-cased: IAM names are case-insensitive
+  std::map<std::string, std::string> key_to_intent_;  // awaiting ConfirmStored
 };
 
 }  // namespace spacecrab

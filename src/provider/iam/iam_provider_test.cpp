@@ -23,7 +23,8 @@ TEST_F(IamProviderTest, MintMakesADenyAllUserWithOneKeyInThatOrder) {
 
   const auto actions = faults_->Actions();
   std::vector<std::string> mint_calls(actions.end() - 3, actions.end());
-  EXPECT_EQ(mint_calls, (std::vector<std::string>{"CreateUser", "PutUserPolicy", "CreateAccessKey"}));
+  EXPECT_EQ(mint_calls,
+            (std::vector<std::string>{"CreateUser", "PutUserPolicy", "CreateAccessKey"}));
 
   auto user = admin_->GetUser(m->user_name);
   ASSERT_TRUE(user.ok()) << user.status().ToString();
@@ -66,14 +67,16 @@ TEST_F(IamProviderTest, MintedKeyIsDeniedEverythingButGetCallerIdentity) {
   AwsQueryClientOptions o;
   o.transport = &curl_;
   o.settings = sandbox_->AdminSettings();
-  o.settings.credentials = {m->credentials.access_key_id, m->credentials.secret_access_key, "", "minted"};
+  o.settings.credentials = {m->credentials.access_key_id, m->credentials.secret_access_key, "",
+                            "minted"};
   AwsQueryClient as_attacker(std::move(o));
   auto id = StsClient(as_attacker).GetCallerIdentity();
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_EQ(id->arn, m->arn);
   auto list = IamClient(as_attacker).ListUsers();
   EXPECT_EQ(list.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(IamClient(as_attacker).CreateUser("backdoor", "/").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(IamClient(as_attacker).CreateUser("backdoor", "/").status().code(),
+            StatusCode::kPermissionDenied);
 }
 
 TEST_F(IamProviderTest, GeneratedNamesAvoidUsersThatAlreadyExist) {
@@ -96,7 +99,8 @@ TEST_F(IamProviderTest, HintNamesAreUsedAndTellTaleOnesRefused) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->user_name, "t.okafor");
   EXPECT_EQ(provider->Mint("honey-user").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(provider->Mint("6b1f3a2e-8c4d-4e5f-9a0b-1c2d3e4f5a6b").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(provider->Mint("6b1f3a2e-8c4d-4e5f-9a0b-1c2d3e4f5a6b").status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(IamProviderTest, RevokeMakesTheKeyInactive) {
@@ -126,7 +130,7 @@ TEST_F(IamProviderTest, RotateKeepsTheUserAndMakesRoomByDroppingTheOldestInactiv
   std::map<std::string, std::string> status;
   for (const auto& k : *keys) status[k.access_key_id] = k.status;
   EXPECT_EQ(status, (std::map<std::string, std::string>{{first->access_key_id, "Inactive"},
-                                                         {second->access_key_id, "Active"}}));
+                                                        {second->access_key_id, "Active"}}));
 
   // A third key: IAM allows two, so the oldest inactive one (first) goes.
   auto third = provider->Rotate(TokenOf(*second));
@@ -137,7 +141,7 @@ TEST_F(IamProviderTest, RotateKeepsTheUserAndMakesRoomByDroppingTheOldestInactiv
   status.clear();
   for (const auto& k : *keys) status[k.access_key_id] = k.status;
   EXPECT_EQ(status, (std::map<std::string, std::string>{{second->access_key_id, "Inactive"},
-                                                         {third->access_key_id, "Active"}}));
+                                                        {third->access_key_id, "Active"}}));
 }
 
 TEST_F(IamProviderTest, RotateRefusesWhenBothKeysAreActive) {
@@ -157,7 +161,8 @@ TEST_F(IamProviderTest, DeleteRemovesKeyPolicyAndUser) {
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE(provider->Delete(TokenOf(*m)).ok());
   EXPECT_EQ(admin_->GetUser(m->user_name).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(admin_->GetUserPolicy(m->user_name, provider->policy_name()).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(admin_->GetUserPolicy(m->user_name, provider->policy_name()).status().code(),
+            StatusCode::kNotFound);
   EXPECT_TRUE(provider->Delete(TokenOf(*m)).ok()) << "deleting twice is harmless";
 }
 
@@ -192,7 +197,8 @@ TEST_F(IamProviderTest, ConcurrentMintsMakeDistinctUsers) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(users.size(), 6u);
   EXPECT_EQ(keys.size(), 6u);
-  for (const auto& u : users) EXPECT_TRUE(admin_->GetUserPolicy(u, provider->policy_name()).ok()) << u;
+  for (const auto& u : users)
+    EXPECT_TRUE(admin_->GetUserPolicy(u, provider->policy_name()).ok()) << u;
 }
 
 }  // namespace

@@ -90,12 +90,14 @@ class Reconciler {
     const Timestamp cutoff = o_.clock->Now() - o_.min_intent_age;
     for (const auto& intent : open) {
       // Young intents may still be running (another thread or node): hands off their users.
-      if (intent.account_id == o_.account_id && intent.started_at > cutoff) young_users_.insert(intent.user_name);
+      if (intent.account_id == o_.account_id && intent.started_at > cutoff)
+        young_users_.insert(intent.user_name);
     }
     for (const auto& intent : open) {
       if (intent.account_id != o_.account_id || intent.started_at > cutoff) continue;
       ++report_.intents_examined;
-      if (intent.kind == IamIntentKind::kMint && (intent.access_key_id.empty() || !TokenFor(intent.access_key_id))) {
+      if (intent.kind == IamIntentKind::kMint &&
+          (intent.access_key_id.empty() || !TokenFor(intent.access_key_id))) {
         // Only a user IAM made after the intent began is ours: a pending mint
         // whose name collided with an existing user must not touch it.
         auto user = iam_.GetUser(intent.user_name);
@@ -104,8 +106,9 @@ class Reconciler {
           continue;
         }
         if (!user.ok() || user->create_date + std::chrono::seconds(60) < intent.started_at) {
-          Close(intent, IamIntentState::kRolledBack,
-                user.ok() ? "name belonged to an existing user; left alone" : "nothing was created");
+          Close(
+              intent, IamIntentState::kRolledBack,
+              user.ok() ? "name belonged to an existing user; left alone" : "nothing was created");
           continue;
         }
       }
@@ -118,7 +121,8 @@ class Reconciler {
         continue;
       }
       // The key (if any) never reached a token: it and, for a mint, the user must go.
-      auto remaining = DeleteUntrackedKeys(intent.user_name, fmt::format("left by {} intent {}", ToString(intent.kind), intent.id));
+      auto remaining = DeleteUntrackedKeys(
+          intent.user_name, fmt::format("left by {} intent {}", ToString(intent.kind), intent.id));
       if (!remaining.ok()) {
         if (!Ok(remaining.status(), "ListAccessKeys " + intent.user_name)) continue;
         remaining = size_t{0};  // the user is already gone
@@ -149,8 +153,9 @@ class Reconciler {
     for (const auto& [user, tokens] : by_user_) {
       if (young_users_.count(user)) continue;
       report_.tokens_examined += static_cast<int>(tokens.size());
-      const bool any_live = std::any_of(tokens.begin(), tokens.end(),
-                                        [](const IamTokenRef& t) { return t.status != TokenStatus::kDeleted; });
+      const bool any_live = std::any_of(tokens.begin(), tokens.end(), [](const IamTokenRef& t) {
+        return t.status != TokenStatus::kDeleted;
+      });
       auto keys = iam_.ListAccessKeys(user);
       if (!keys.ok()) {
         if (IsNotFound(keys.status())) {
@@ -170,7 +175,8 @@ class Reconciler {
       for (const auto& t : tokens) CheckKey(t, in_iam);
       auto remaining = DeleteUntrackedKeys(user, "on a token's user");
       if (any_live && remaining.ok() && *remaining > 0) CheckPolicy(user);
-      if (!any_live && remaining.ok() && *remaining == 0) DeleteEmptyUser(user, "deleted user of deleted tokens");
+      if (!any_live && remaining.ok() && *remaining == 0)
+        DeleteEmptyUser(user, "deleted user of deleted tokens");
     }
   }
 
@@ -185,10 +191,13 @@ class Reconciler {
     }
     const bool active = it->second.status == "Active";
     if (t.status == TokenStatus::kDeleted) {
-      const bool ok = o_.repair && Ok(iam_.DeleteAccessKey(t.user_name, t.access_key_id), "DeleteAccessKey");
-      Found(ok, "key of a deleted token still in IAM", t.user_name, t.access_key_id, t.token_id, "");
+      const bool ok =
+          o_.repair && Ok(iam_.DeleteAccessKey(t.user_name, t.access_key_id), "DeleteAccessKey");
+      Found(ok, "key of a deleted token still in IAM", t.user_name, t.access_key_id, t.token_id,
+            "");
     } else if (t.status != TokenStatus::kActive && active) {
-      const bool ok = o_.repair && Ok(iam_.UpdateAccessKey(t.user_name, t.access_key_id, false), "UpdateAccessKey");
+      const bool ok = o_.repair && Ok(iam_.UpdateAccessKey(t.user_name, t.access_key_id, false),
+                                      "UpdateAccessKey");
       Found(ok, "key of a retired token is active", t.user_name, t.access_key_id, t.token_id,
             ok ? "deactivated" : "");
     } else if (t.status == TokenStatus::kActive && !active) {
@@ -206,7 +215,9 @@ class Reconciler {
       return;
     }
     const std::string what = doc.ok() ? "deny policy altered" : "deny policy missing";
-    const bool ok = o_.repair && Ok(iam_.PutUserPolicy(user, o_.policy_name, DenyAllPolicyDocument()), "PutUserPolicy");
+    const bool ok =
+        o_.repair &&
+        Ok(iam_.PutUserPolicy(user, o_.policy_name, DenyAllPolicyDocument()), "PutUserPolicy");
     Found(ok, what, user, "", "", ok ? "deny-all policy put back" : "");
   }
 
@@ -215,13 +226,16 @@ class Reconciler {
     for (const auto& u : users) {
       if (by_user_.count(u.user_name) || young_users_.count(u.user_name)) continue;
       auto policies = iam_.ListUserPolicies(u.user_name);
-      if (!policies.ok() || std::find(policies->begin(), policies->end(), o_.policy_name) == policies->end()) continue;
+      if (!policies.ok() ||
+          std::find(policies->begin(), policies->end(), o_.policy_name) == policies->end())
+        continue;
       auto doc = iam_.GetUserPolicy(u.user_name, o_.policy_name);
       if (!doc.ok() || !IsDenyAllPolicy(*doc)) continue;
       ++report_.users_examined;
       if (o_.repair && o_.delete_untracked_users) {
         auto remaining = DeleteUntrackedKeys(u.user_name, "untracked deny-all user");
-        if (remaining.ok() && *remaining == 0) DeleteEmptyUser(u.user_name, "deleted untracked deny-all user");
+        if (remaining.ok() && *remaining == 0)
+          DeleteEmptyUser(u.user_name, "deleted untracked deny-all user");
       } else {
         Found(false, "untracked deny-all user", u.user_name, "", "",
               "carries the deny-all policy but no token names it (lost intent?)");
@@ -242,7 +256,8 @@ class Reconciler {
 
 Expected<IamReconcileReport> ReconcileIam(const IamReconcileOptions& options) {
   if (!options.iam || !options.intents || !options.tokens || !options.clock) {
-    return InvalidArgument("ReconcileIam needs an IAM client, an intent log, a token view and a clock");
+    return InvalidArgument(
+        "ReconcileIam needs an IAM client, an intent log, a token view and a clock");
   }
   return Reconciler(options).Run();
 }

@@ -48,17 +48,18 @@ struct IamTokenRef {
 class IamTokenView {
  public:
   virtual ~IamTokenView() = default;
-  virtual Expected<std::optional<IamTokenRef>> FindByAccessKeyId(const std::string& access_key_id) = 0;
+  virtual Expected<std::optional<IamTokenRef>> FindByAccessKeyId(
+      const std::string& access_key_id) = 0;
   // Every aws token of every status (tombstones too).
   virtual Status ForEachAwsToken(const std::function<void(const IamTokenRef&)>& fn) = 0;
 };
 
 struct IamReconcileOptions {
-  IamClient* iam = nullptr;          // REQUIRED
-  IamIntentLog* intents = nullptr;   // REQUIRED
-  IamTokenView* tokens = nullptr;    // REQUIRED
-  const Clock* clock = nullptr;      // REQUIRED
-  std::string account_id;            // only tokens/intents of this account are examined
+  IamClient* iam = nullptr;         // REQUIRED
+  IamIntentLog* intents = nullptr;  // REQUIRED
+  IamTokenView* tokens = nullptr;   // REQUIRED
+  const Clock* clock = nullptr;     // REQUIRED
+  std::string account_id;           // only tokens/intents of this account are examined
   std::string policy_name = "baseline-access";
   std::chrono::milliseconds min_intent_age{std::chrono::minutes(10)};
   bool repair = true;
@@ -66,7 +67,7 @@ struct IamReconcileOptions {
 };
 
 struct IamFinding {
-  std::string what;     // "rolled back half-made user", "key deleted outside spacecrab", ...
+  std::string what;  // "rolled back half-made user", "key deleted outside spacecrab", ...
   std::string user_name;
   std::string access_key_id;
   std::string token_id;

@@ -56,7 +56,8 @@ TEST_F(IamFailureTest, CrashBetweenCreateUserAndCreateAccessKeyIsRolledBackByRec
   EXPECT_TRUE(intents_.ListOpen()->empty());
   EXPECT_EQ(intents_.All()[0].state, IamIntentState::kRolledBack);
   auto again = Reconcile();
-  EXPECT_FALSE(Has(again.repairs, "rolled back half-made user", "gitlab-runner-07")) << "idempotent";
+  EXPECT_FALSE(Has(again.repairs, "rolled back half-made user", "gitlab-runner-07"))
+      << "idempotent";
 }
 
 TEST_F(IamFailureTest, CrashAfterCreateUserBeforeThePolicyIsRolledBack) {
@@ -116,17 +117,21 @@ TEST_F(IamFailureTest, DriftIsReportedAndRepairedWherePossible) {
   Store(TokenOf(*gone));
   Store(TokenOf(*retired, TokenStatus::kRevoked));
   Store(TokenOf(*bare));
-  for (const auto* m : {&*gone, &*retired, &*bare}) ASSERT_TRUE(provider->ConfirmStored(m->access_key_id).ok());
+  for (const auto* m : {&*gone, &*retired, &*bare})
+    ASSERT_TRUE(provider->ConfirmStored(m->access_key_id).ok());
   // By hand, outside spacecrab:
-  ASSERT_TRUE(admin_->DeleteAccessKey("k.tanaka", gone->access_key_id).ok());          // key deleted
-  ASSERT_TRUE(admin_->DeleteUserPolicy("fivetran-sync", provider->policy_name()).ok());  // deny removed
-  ASSERT_TRUE(admin_->CreateUser("orphan-svc", "/svc/").ok());                          // lost intent
-  ASSERT_TRUE(admin_->PutUserPolicy("orphan-svc", provider->policy_name(), DenyAllPolicyDocument()).ok());
+  ASSERT_TRUE(admin_->DeleteAccessKey("k.tanaka", gone->access_key_id).ok());  // key deleted
+  ASSERT_TRUE(
+      admin_->DeleteUserPolicy("fivetran-sync", provider->policy_name()).ok());  // deny removed
+  ASSERT_TRUE(admin_->CreateUser("orphan-svc", "/svc/").ok());                   // lost intent
+  ASSERT_TRUE(
+      admin_->PutUserPolicy("orphan-svc", provider->policy_name(), DenyAllPolicyDocument()).ok());
 
   auto dry = Reconcile(/*repair=*/false);
   EXPECT_TRUE(Has(dry.drift, "deny policy missing", "fivetran-sync"));
   EXPECT_TRUE(Has(dry.drift, "key of a retired token is active", "svc-cron-stg"));
-  EXPECT_FALSE(admin_->GetUserPolicy("fivetran-sync", provider->policy_name()).ok()) << "dry run changes nothing";
+  EXPECT_FALSE(admin_->GetUserPolicy("fivetran-sync", provider->policy_name()).ok())
+      << "dry run changes nothing";
 
   auto report = Reconcile();
   EXPECT_TRUE(Has(report.drift, "key deleted outside spacecrab", "k.tanaka"));
@@ -142,10 +147,13 @@ TEST_F(IamFailureTest, DriftIsReportedAndRepairedWherePossible) {
 
 TEST(IamPolicy, RecognisesDenyAllWhateverItsShape) {
   EXPECT_TRUE(IsDenyAllPolicy(DenyAllPolicyDocument()));
-  EXPECT_TRUE(IsDenyAllPolicy(R"({"Statement": {"Effect": "Deny", "Action": ["*"], "Resource": ["*"]}})"));
-  EXPECT_TRUE(IsDenyAllPolicy(R"({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+  EXPECT_TRUE(
+      IsDenyAllPolicy(R"({"Statement": {"Effect": "Deny", "Action": ["*"], "Resource": ["*"]}})"));
+  EXPECT_TRUE(
+      IsDenyAllPolicy(R"({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
                                                {"Effect": "Deny", "Action": "*", "Resource": "*"}]})"));
-  EXPECT_FALSE(IsDenyAllPolicy(R"({"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})"));
+  EXPECT_FALSE(
+      IsDenyAllPolicy(R"({"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})"));
   EXPECT_FALSE(IsDenyAllPolicy(R"({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
                                                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})"));
   EXPECT_FALSE(IsDenyAllPolicy("not json"));
@@ -173,7 +181,8 @@ TEST(InMemoryIamIntentLog, ListsOnlyOpenIntentsOldestFirst) {
   IamIntent missing;
   missing.id = "iin_x";
   EXPECT_EQ(log.Update(missing).code(), StatusCode::kNotFound);
-  EXPECT_EQ(ParseIamIntentState(ToString(IamIntentState::kKeyCreated)), IamIntentState::kKeyCreated);
+  EXPECT_EQ(ParseIamIntentState(ToString(IamIntentState::kKeyCreated)),
+            IamIntentState::kKeyCreated);
 }
 
 }  // namespace

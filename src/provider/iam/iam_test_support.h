@@ -67,7 +67,8 @@ class IamSandboxTest : public ::testing::Test {
     admin_ = std::make_unique<IamClient>(*admin_client_);
   }
 
-  std::unique_ptr<AwsQueryClient> MakeClient(HttpTransport* transport, const std::string& endpoint) {
+  std::unique_ptr<AwsQueryClient> MakeClient(HttpTransport* transport,
+                                             const std::string& endpoint) {
     AwsQueryClientOptions o;
     o.transport = transport;
     o.settings = sandbox_->AdminSettings();
@@ -76,7 +77,8 @@ class IamSandboxTest : public ::testing::Test {
     return std::make_unique<AwsQueryClient>(std::move(o));
   }
 
-  std::unique_ptr<IamProvider> MakeProvider(IamNameGeneratorOptions names = DefaultIamNameGeneratorOptions()) {
+  std::unique_ptr<IamProvider> MakeProvider(
+      IamNameGeneratorOptions names = DefaultIamNameGeneratorOptions()) {
     IamProviderOptions o;
     o.iam = iam_.get();
     o.intents = &intents_;
@@ -119,7 +121,8 @@ class IamSandboxTest : public ::testing::Test {
   }
   bool UserExists(const std::string& name) { return admin_->GetUser(name).ok(); }
 
-  static bool Has(const std::vector<IamFinding>& fs, const std::string& what, const std::string& user) {
+  static bool Has(const std::vector<IamFinding>& fs, const std::string& what,
+                  const std::string& user) {
     for (const auto& f : fs) {
       if (f.what == what && f.user_name == user) return true;
     }

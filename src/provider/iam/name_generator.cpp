@@ -27,7 +27,8 @@ Expected<std::vector<std::string>> Placeholders(const std::string& tmpl) {
     if (tmpl[i] == '}') return InvalidArgument(fmt::format("template '{}': stray '}}'", tmpl));
     if (tmpl[i] != '{') continue;
     const size_t end = tmpl.find('}', i);
-    if (end == std::string::npos) return InvalidArgument(fmt::format("template '{}': unclosed '{{'", tmpl));
+    if (end == std::string::npos)
+      return InvalidArgument(fmt::format("template '{}': unclosed '{{'", tmpl));
     out.push_back(tmpl.substr(i + 1, end - i - 1));
     i = end;
   }
@@ -37,14 +38,16 @@ Expected<std::vector<std::string>> Placeholders(const std::string& tmpl) {
 }  // namespace
 
 bool IamNameGenerator::IsValidUserName(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), IsUserNameChar);
+  return !name.empty() && name.size() <= 64 &&
+         std::all_of(name.begin(), name.end(), IsUserNameChar);
 }
 
 bool IamNameGenerator::IsPlausiblePath(std::string_view path) {
   if (path.empty() || path.size() > 512 || path.front() != '/' || path.back() != '/') return false;
   char prev = 0;
   for (char c : path) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '/';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '/';
     if (!ok || (c == '/' && prev == '/')) return false;
     prev = c;
   }
@@ -84,10 +87,12 @@ Expected<IamNameGenerator> IamNameGenerator::Create(IamNameGeneratorOptions opti
     if (words.empty()) return InvalidArgument(fmt::format("word list '{}' is empty", list));
     for (const auto& w : words) {
       if (w.empty() || !IsValidUserName(w) || w.size() > 32) {
-        return InvalidArgument(fmt::format("word list '{}': '{}' is not a usable name part", list, w));
+        return InvalidArgument(
+            fmt::format("word list '{}': '{}' is not a usable name part", list, w));
       }
       if (ContainsForbiddenWord(w, options.forbidden_words) || LooksMachineGenerated(w)) {
-        return InvalidArgument(fmt::format("word list '{}': '{}' would give the game away", list, w));
+        return InvalidArgument(
+            fmt::format("word list '{}': '{}' would give the game away", list, w));
       }
     }
   }
@@ -105,15 +110,19 @@ Expected<IamNameGenerator> IamNameGenerator::Create(IamNameGeneratorOptions opti
         return InvalidArgument(fmt::format("template '{}': no word list '{}'", t, p));
       }
     }
-    if ((std::find(names.begin(), names.end(), "f") != names.end() && !options.words.count("first")) ||
-        (std::find(names.begin(), names.end(), "l") != names.end() && !options.words.count("last"))) {
-      return InvalidArgument(fmt::format("template '{}': {{f}}/{{l}} need lists 'first'/'last'", t));
+    if ((std::find(names.begin(), names.end(), "f") != names.end() &&
+         !options.words.count("first")) ||
+        (std::find(names.begin(), names.end(), "l") != names.end() &&
+         !options.words.count("last"))) {
+      return InvalidArgument(
+          fmt::format("template '{}': {{f}}/{{l}} need lists 'first'/'last'", t));
     }
     return Status::Ok();
   };
   int total = 0;
   for (const auto& style : options.styles) {
-    if (style.weight < 1) return InvalidArgument(fmt::format("style '{}': weight must be >= 1", style.name));
+    if (style.weight < 1)
+      return InvalidArgument(fmt::format("style '{}': weight must be >= 1", style.name));
     if (style.user_templates.empty() || style.path_templates.empty()) {
       return InvalidArgument(fmt::format("style '{}' needs user and path templates", style.name));
     }
@@ -135,7 +144,8 @@ size_t IamNameGenerator::Pick(size_t n) const {
   for (;;) {
     uint8_t b[4];
     random_->Fill(b);
-    const uint64_t v = (uint64_t(b[0]) << 24) | (uint64_t(b[1]) << 16) | (uint64_t(b[2]) << 8) | b[3];
+    const uint64_t v =
+        (uint64_t(b[0]) << 24) | (uint64_t(b[1]) << 16) | (uint64_t(b[2]) << 8) | b[3];
     if (v < limit) return static_cast<size_t>(v % n);
   }
 }
@@ -197,15 +207,15 @@ Expected<IamIdentityName> IamNameGenerator::Next(
     if (attempt >= options_.max_attempts / 2) {
       // The obvious names are taken: do what people do and number them.
       const bool person_like = name.user_name.find('-') == std::string::npos;
-      name.user_name += person_like ? std::to_string(2 + Pick(98))
-                                    : fmt::format("-{:02}", 2 + Pick(98));
+      name.user_name +=
+          person_like ? std::to_string(2 + Pick(98)) : fmt::format("-{:02}", 2 + Pick(98));
     }
     if (!Acceptable(name)) continue;
     if (is_taken && is_taken(name.user_name)) continue;
     return name;
   }
-  return ResourceExhausted(fmt::format("no free IAM user name after {} attempts",
-                                       options_.max_attempts));
+  return ResourceExhausted(
+      fmt::format("no free IAM user name after {} attempts", options_.max_attempts));
 }
 
 }  // namespace spacecrab

@@ -40,10 +40,10 @@
 namespace spacecrab {
 
 struct IamNameStyle {
-  std::string name;                          // "service", "tool", "person" ...
-  int weight = 1;                            // relative frequency, >= 1
-  std::vector<std::string> user_templates;   // e.g. "svc-{purpose}-{env}"
-  std::vector<std::string> path_templates;   // e.g. "/", "/service-accounts/", "/users/{team}/"
+  std::string name;                         // "service", "tool", "person" ...
+  int weight = 1;                           // relative frequency, >= 1
+  std::vector<std::string> user_templates;  // e.g. "svc-{purpose}-{env}"
+  std::vector<std::string> path_templates;  // e.g. "/", "/service-accounts/", "/users/{team}/"
 };
 
 struct IamNameGeneratorOptions {
@@ -74,14 +74,12 @@ class IamNameGenerator final {
   // template contains a forbidden word, templates can only produce valid
   // names. InvalidArgument naming the offending entry otherwise.
   // `random` must outlive the generator.
-  static Expected<IamNameGenerator> Create(IamNameGeneratorOptions options,
-                                           RandomSource& random);
+  static Expected<IamNameGenerator> Create(IamNameGeneratorOptions options, RandomSource& random);
 
   // A fresh name. `is_taken(user_name)` says whether the account already has
   // that user (IAM user names are unique case-insensitively: the predicate
   // should compare that way). ResourceExhausted after max_attempts.
-  Expected<IamIdentityName> Next(
-      const std::function<bool(std::string_view)>& is_taken) const;
+  Expected<IamIdentityName> Next(const std::function<bool(std::string_view)>& is_taken) const;
 
   // True if `name` is a valid IAM user name (1..64 of [A-Za-z0-9+=,.@_-]).
   static bool IsValidUserName(std::string_view name);
@@ -91,15 +89,13 @@ class IamNameGenerator final {
   // signature of generated-by-a-program names.
   static bool LooksMachineGenerated(std::string_view text);
   // True if `text` contains any of `words`, case-insensitively.
-  static bool ContainsForbiddenWord(std::string_view text,
-                                    const std::vector<std::string>& words);
+  static bool ContainsForbiddenWord(std::string_view text, const std::vector<std::string>& words);
 
  private:
   IamNameGenerator(IamNameGeneratorOptions options, RandomSource& random);
 
   size_t Pick(size_t n) const;
-  std::string Expand(const std::string& tmpl,
-                     std::map<std::string, std::string>& drawn) const;
+  std::string Expand(const std::string& tmpl, std::map<std::string, std::string>& drawn) const;
   bool Acceptable(const IamIdentityName& name) const;
 
   IamNameGeneratorOptions options_;

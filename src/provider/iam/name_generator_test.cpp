@@ -56,7 +56,9 @@ bool HasHexRun(const std::string& s, size_t n) {
 bool IsIamNameCharset(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("+=,.@_-").find(c) == std::string_view::npos) return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        std::string_view("+=,.@_-").find(c) == std::string_view::npos)
+      return false;
   }
   return true;
 }
@@ -68,10 +70,17 @@ bool IsIamNameCharset(const std::string& s) {
 // anywhere, any UUID, any long hex run). Returns the reason, or "".
 std::string HoneytokenVerdict(const std::string& arn) {
   // SDB's AuthorizationFailure message, as Pacu parses it.
-  const std::string message = "User (" + arn + ") does not have permission to perform (sdb:ListDomains) on resource (arn:aws:sdb:us-east-1:123456789012:domain/) ";
-  if (message.find("canarytokens.com") != std::string::npos || message.find("canarytokens.org") != std::string::npos) return "canarytokens domain";
-  if (message.find("arn:aws:iam::") != std::string::npos && message.find("/SpaceCrab/") != std::string::npos) return "/SpaceCrab/ path";
-  if (message.find("arn:aws:iam::534261010715:") != std::string::npos) return "canarytokens account";
+  const std::string message = "User (" + arn +
+                              ") does not have permission to perform (sdb:ListDomains) on resource "
+                              "(arn:aws:sdb:us-east-1:123456789012:domain/) ";
+  if (message.find("canarytokens.com") != std::string::npos ||
+      message.find("canarytokens.org") != std::string::npos)
+    return "canarytokens domain";
+  if (message.find("arn:aws:iam::") != std::string::npos &&
+      message.find("/SpaceCrab/") != std::string::npos)
+    return "/SpaceCrab/ path";
+  if (message.find("arn:aws:iam::534261010715:") != std::string::npos)
+    return "canarytokens account";
   if (HasUuid(message, /*pacu_v4=*/true)) return "uuid4 user name";
   std::string lower = arn;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -106,7 +115,8 @@ TEST(IamNameGenerator, ThousandNamesPassHoneytokenHeuristicsAndAreVaried) {
   // find them without falling back to numbering most of the time.
   EXPECT_EQ(taken.size(), 1000u);
   int numbered = 0;
-  for (const auto& n : taken) numbered += std::isdigit(static_cast<unsigned char>(n.back())) ? 1 : 0;
+  for (const auto& n : taken)
+    numbered += std::isdigit(static_cast<unsigned char>(n.back())) ? 1 : 0;
   EXPECT_LT(numbered, 250) << "too many names needed a number";
   EXPECT_GE(distinct_paths.size(), 10u);
   EXPECT_GE(styles["service"], 200);
@@ -118,9 +128,11 @@ TEST(IamNameGenerator, TheDetectorFlagsWhatItShould) {
   // The heuristic above must be able to fail, or the test proves nothing.
   EXPECT_NE(HoneytokenVerdict("arn:aws:iam::123456789012:user/SpaceCrab/alice"), "");
   EXPECT_NE(HoneytokenVerdict("arn:aws:iam::534261010715:user/bob"), "");
-  EXPECT_NE(HoneytokenVerdict("arn:aws:iam::123456789012:user/6b1f3a2e-8c4d-4e5f-9a0b-1c2d3e4f5a6b"), "");
+  EXPECT_NE(
+      HoneytokenVerdict("arn:aws:iam::123456789012:user/6b1f3a2e-8c4d-4e5f-9a0b-1c2d3e4f5a6b"), "");
   EXPECT_NE(HoneytokenVerdict("arn:aws:iam::123456789012:user/ci/canary-deploy"), "");
-  EXPECT_NE(HoneytokenVerdict("arn:aws:iam::123456789012:user/svc-6B1F3A2E8C4D4E5F9A0B1C2D3E4F5A6B"), "");
+  EXPECT_NE(
+      HoneytokenVerdict("arn:aws:iam::123456789012:user/svc-6B1F3A2E8C4D4E5F9A0B1C2D3E4F5A6B"), "");
   EXPECT_EQ(HoneytokenVerdict("arn:aws:iam::123456789012:user/ci/jenkins-deploy"), "");
 }
 

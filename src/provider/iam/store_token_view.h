@@ -14,19 +14,22 @@ class StoreTokenView final : public IamTokenView {
  public:
   explicit StoreTokenView(Store& store) : store_(store) {}
 
-  Expected<std::optional<IamTokenRef>> FindByAccessKeyId(const std::string& access_key_id) override {
+  Expected<std::optional<IamTokenRef>> FindByAccessKeyId(
+      const std::string& access_key_id) override {
     auto t = store_.GetTokenByAccessKeyId(access_key_id);
     if (!t.ok()) {
       if (t.status().code() == StatusCode::kNotFound) return std::optional<IamTokenRef>();
       return t.status();
     }
     if (t->kind != TokenKind::kAws) return std::optional<IamTokenRef>();
-    return std::optional<IamTokenRef>(IamTokenRef{t->id, t->access_key_id, t->account_id, t->user_name, t->status});
+    return std::optional<IamTokenRef>(
+        IamTokenRef{t->id, t->access_key_id, t->account_id, t->user_name, t->status});
   }
 
   Status ForEachAwsToken(const std::function<void(const IamTokenRef&)>& fn) override {
     return store_.ForEachTokenKey([&](const TokenKeyRef& k) {
-      if (k.kind == TokenKind::kAws) fn(IamTokenRef{k.token_id, k.access_key_id, k.account_id, k.user_name, k.status});
+      if (k.kind == TokenKind::kAws)
+        fn(IamTokenRef{k.token_id, k.access_key_id, k.account_id, k.user_name, k.status});
     });
   }
 
