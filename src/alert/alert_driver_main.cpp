@@ -5,16 +5,25 @@
 //   sc_alert_driver --config spacecrab.toml --events events.jsonl [--tokens tokens.json]
 //   sc_alert_driver --config spacecrab.toml --storm-events 100000 --storm-tokens 50
 //   sc_alert_driver --config spacecrab.toml --throughput 5000
+//   sc_alert_driver --config spacecrab.toml --db data.sqlite --events e.jsonl [--crash-at commit]
 //
 // Sinks and the incident window come from the config's [sinks.*] and
-// [incidents]; the outbox is in memory. It waits until nothing is pending (or
+// [incidents]; the outbox is in memory, or with --db in SQLite (SqliteStore
+// for tokens and events, SqliteAlertStore for incidents and the outbox), which
+// is what the crash tests use: --crash-at record|commit SIGKILLs the process
+// right after Store::RecordEvents or after the incident commit, and a second
+// run on the same file must deliver every page. It waits until nothing is pending (or
 // --drain-timeout) and prints a JSON summary on stdout. Exit 0 when drained.
 #include <CLI/CLI.hpp>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "alert/curl_http_client.h"
@@ -23,7 +32,10 @@
 #include "alert/memory_alert_store.h"
 #include "alert/sample_alert.h"
 #include "alert/sink_factory.h"
+#include "alert/sqlite_alert_store.h"
 #include "config/config.h"
+#include "core/ids.h"
+#include "store/sqlite_store.h"
 
 namespace spacecrab::alert {
 namespace {
@@ -43,7 +55,18 @@ struct Args {
   int storm_events = 0, storm_tokens = 50, storm_sources = 1, storm_batch = 500;
   double storm_pace = 0;  // spread feeding over this many wall seconds
   int throughput = 0;
+  std::string db;
+  std::string crash_at;  // "record" | "commit"
+  int lease_margin_ms = 30000;
 };
+
+// A unique AKIA key id per synthetic token (SQLite keeps them unique).
+std::string SyntheticKeyId(int n) {
+  static const char kB32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string id = "AKIA";
+  for (int i = 15; i >= 0; --i) id += kB32[(n >> (i % 6 * 5)) & 31];
+  return id;
+}
 
 std::string Str(const json& j, const char* k) {
   auto it = j.find(k);
@@ -138,12 +161,12 @@ std::vector<Event> StormEvents(const Args& a, Timestamp start) {
   return out;
 }
 
-int64_t Pending(MemoryAlertStore& store) {
+int64_t Pending(AlertStore& store) {
   std::vector<OutboxRow> rows = store.ListOutbox({OutboxState::kPending, "", "", 0, 1000000}).value();
   return static_cast<int64_t>(rows.size());
 }
 
-bool Drain(MemoryAlertStore& store, Dispatcher& d, double timeout_s) {
+bool Drain(AlertStore& store, Dispatcher& d, double timeout_s) {
   const auto deadline = SteadyClock::now() + std::chrono::duration<double>(timeout_s);
   while (SteadyClock::now() < deadline) {
     if (Pending(store) == 0) return true;
@@ -176,7 +199,37 @@ int Run(const Args& a) {
     std::cerr << allow.status().ToString() << "\n";
     return 2;
   }
-  MemoryAlertStore store;
+  MemoryAlertStore memory;
+  std::unique_ptr<SqliteStore> sql;
+  std::unique_ptr<SqliteAlertStore> sql_alerts;
+  if (!a.db.empty()) {
+    auto opened = SqliteStore::Open({a.db});
+    if (!opened.ok() || !(*opened)->Migrate().ok()) {
+      std::cerr << "cannot open " << a.db << "\n";
+      return 2;
+    }
+    sql = std::move(opened).value();
+    auto alerts = SqliteAlertStore::Open({a.db, sql.get()});
+    if (!alerts.ok()) {
+      std::cerr << alerts.status().ToString() << "\n";
+      return 2;
+    }
+    sql_alerts = std::move(alerts).value();
+  }
+  AlertStore& store = sql_alerts ? static_cast<AlertStore&>(*sql_alerts) : memory;
+  // Tokens go where GetToken looks: the SQLite token table, or memory.
+  auto put_token = [&](const HoneyToken& t) {
+    if (!sql) return memory.PutToken(t);
+    if (sql->GetToken(t.id).ok()) return;
+    HoneyToken row = t;
+    static int n = 0;
+    if (row.access_key_id.empty()) row.access_key_id = SyntheticKeyId(++n + getpid() % 1000 * 100000);
+    if (row.account_id.empty()) row.account_id = "123456789012";
+    if (row.user_name.empty()) row.user_name = "svc-" + row.id;
+    if (Status st = sql->InsertTokens(std::span<const HoneyToken>(&row, 1)); !st.ok()) {
+      std::cerr << "token " << t.id << ": " << st.ToString() << "\n";
+    }
+  };
   std::vector<DispatchSink> dsinks;
   std::vector<StageSink> ssinks;
   for (auto& b : *built) {
@@ -186,6 +239,7 @@ int Run(const Args& a) {
   DispatcherOptions dopt;
   dopt.store = &store;
   dopt.clock = &clock;
+  dopt.lease_margin = std::chrono::milliseconds(a.lease_margin_ms);
   Dispatcher dispatcher(dopt, dsinks);
   IncidentStageOptions sopt;
   sopt.store = &store;
@@ -194,11 +248,11 @@ int Run(const Args& a) {
   sopt.allowlist = *allow;
   sopt.public_url = a.public_url;
   sopt.sinks = ssinks;
-  int64_t next_id = 0;
-  sopt.new_incident_id = [&next_id](Timestamp) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "inc_%026lld", static_cast<long long>(++next_id));
-    return std::string(buf);
+  std::random_device rd;
+  sopt.new_incident_id = [&rd](Timestamp t) {
+    uint8_t entropy[kIdEntropyBytes];
+    for (auto& b : entropy) b = static_cast<uint8_t>(rd());
+    return MakeId("inc", t, entropy);
   };
   sopt.on_queued = [&dispatcher] { dispatcher.Notify(); };
   IncidentStage stage(sopt);
@@ -209,7 +263,7 @@ int Run(const Args& a) {
   if (!a.tokens.empty()) {
     std::ifstream in(a.tokens);
     json list = json::parse(in, nullptr, false);
-    for (const auto& t : list) store.PutToken(TokenFromJson(t, now));
+    for (const auto& t : list) put_token(TokenFromJson(t, now));
   }
   if (!a.events.empty()) {
     std::ifstream file;
@@ -226,7 +280,36 @@ int Run(const Args& a) {
   }
   if (a.storm_events > 0) events = StormEvents(a, now - std::chrono::seconds(60));
   for (const auto& e : events) {
-    if (!store.GetToken(e.token_id).ok()) store.PutToken(SyntheticToken(e.token_id, now));
+    if (!store.GetToken(e.token_id).ok()) put_token(SyntheticToken(e.token_id, now));
+  }
+  if (sql) {
+    // Events the ingest stage recorded (here: this file) are unique by id;
+    // only new ones go on. A previous run that died left some unassigned.
+    std::vector<Event> fresh;
+    if (!events.empty()) {
+      for (auto& e : events) {
+        e.origin = "file";
+        e.received_at = now;
+        if (e.access_key_id.empty()) e.access_key_id = store.GetToken(e.token_id)->access_key_id;
+      }
+      auto recorded = sql->RecordEvents(events);
+      if (!recorded.ok()) {
+        std::cerr << recorded.status().ToString() << "\n";
+        return 1;
+      }
+      if (a.crash_at == "record") kill(getpid(), SIGKILL);
+      for (size_t i = 0; i < events.size(); ++i)
+        if ((*recorded)[i]) fresh.push_back(events[i]);
+    }
+    events = std::move(fresh);
+    auto swept = stage.ProcessBacklog();
+    if (!swept.ok()) {
+      std::cerr << swept.status().ToString() << "\n";
+      return 1;
+    }
+    summary["backlog_events"] = *swept;
+    events.clear();  // the sweep took every recorded, unassigned event
+    if (a.crash_at == "commit") kill(getpid(), SIGKILL);
   }
 
   dispatcher.Start();
@@ -348,6 +431,10 @@ int main(int argc, char** argv) {
   app.add_option("--storm-batch", a.storm_batch)->check(CLI::PositiveNumber);
   app.add_option("--storm-pace", a.storm_pace, "feed the storm over this many wall seconds");
   app.add_option("--throughput", a.throughput, "queue N triggers and time the dispatcher");
+  app.add_option("--db", a.db, "SQLite file: durable tokens, events, incidents and outbox");
+  app.add_option("--crash-at", a.crash_at, "SIGKILL itself after: record | commit")
+      ->check(CLI::IsMember({"record", "commit"}));
+  app.add_option("--lease-margin-ms", a.lease_margin_ms);
   CLI11_PARSE(app, argc, argv);
   return spacecrab::alert::Run(a);
 }

@@ -57,7 +57,7 @@ struct OutboxRow {
 struct IncidentCommit {
   Incident incident;                   // inserted, or replaces the row with this id
   std::vector<std::string> event_ids;  // events.incident_id := incident.id
-  std::vector<OutboxRow> outbox;       // new rows (id ignored; state pending)
+  std::vector<OutboxRow> outbox;       // new rows (id, incident_id, state: set by the store)
 };
 
 struct IncidentFilter {

@@ -95,6 +95,7 @@ Status MemoryAlertStore::CommitIncidents(std::span<const IncidentCommit> commits
     for (const auto& e : c.event_ids) event_incident_[e] = c.incident.id;
     for (OutboxRow row : c.outbox) {
       row.id = next_id_++;
+      row.incident_id = c.incident.id;
       row.state = OutboxState::kPending;
       row.attempts = 0;
       pending_.insert(row.id);

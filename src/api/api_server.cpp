@@ -1,8 +1,8 @@
 #include "api/api_server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -35,15 +35,18 @@ bool MediaTypeMatches(const std::string& have, const std::string& want) {
 
 ApiResponse Unauthorized(const std::string& detail, bool key_given) {
   ApiResponse r = ApiResponse::Problem(401, detail);
-  r.headers.emplace_back("WWW-Authenticate", key_given ? "Bearer realm=\"api\", error=\"invalid_token\""
-                                                       : "Bearer realm=\"api\"");
+  r.headers.emplace_back("WWW-Authenticate", key_given
+                                                 ? "Bearer realm=\"api\", error=\"invalid_token\""
+                                                 : "Bearer realm=\"api\"");
   return r;
 }
 
 }  // namespace
 
 ApiServer::ApiServer(ApiServerOptions options, ApiKeyService& keys, MetricsRegistry& metrics)
-    : options_(std::move(options)), keys_(keys), metrics_(metrics),
+    : options_(std::move(options)),
+      keys_(keys),
+      metrics_(metrics),
       http_(std::make_unique<httplib::Server>()) {
   largest_body_limit_ = options_.max_body_bytes;
 }
@@ -92,7 +95,9 @@ Expected<int> ApiServer::Bind() {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
 
-  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    Dispatch(req, res);
+  };
   http_->Get(".*", dispatch);
   http_->Post(".*", dispatch);
   http_->Put(".*", dispatch);
@@ -101,19 +106,21 @@ Expected<int> ApiServer::Bind() {
   http_->Options(".*", dispatch);
   // Responses httplib makes itself (unparseable request line, 413 before
   // routing, ...) get a problem body too; ours already have one.
-  http_->set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    ApiResponse p = ApiResponse::Problem(
-        res.status, res.status == 413 ? "request body is larger than the limit" : "request refused");
-    res.set_content(p.body, p.content_type.c_str());
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    ApiResponse p = ApiResponse::Problem(500, "internal error");
-    res.status = 500;
-    res.set_content(p.body, p.content_type.c_str());
-  });
+  http_->set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        ApiResponse p = ApiResponse::Problem(
+            res.status,
+            res.status == 413 ? "request body is larger than the limit" : "request refused");
+        res.set_content(p.body, p.content_type.c_str());
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  http_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        ApiResponse p = ApiResponse::Problem(500, "internal error");
+        res.status = 500;
+        res.set_content(p.body, p.content_type.c_str());
+      });
 
   int port = options_.port;
   if (port == 0) {
@@ -177,8 +184,9 @@ void ApiServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
                   key_id.empty() ? "-" : key_id, req.remote_addr);
 }
 
-std::optional<ApiResponse> ApiServer::Authenticate(const Route& route, const std::string& authorization,
-                                    ApiRequest& request) {
+std::optional<ApiResponse> ApiServer::Authenticate(const Route& route,
+                                                   const std::string& authorization,
+                                                   ApiRequest& request) {
   HttpMetrics& m = metrics_.http();
   if (authorization.empty()) {
     m.CountAuthFailure("missing");
@@ -205,8 +213,9 @@ std::optional<ApiResponse> ApiServer::Authenticate(const Route& route, const std
     ApiResponse r = ApiResponse::Problem(
         403, "this endpoint needs scope '" + std::string(ToString(*route.scope)) +
                  "'; this key has '" + std::string(ToString(key->scope)) + "'");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"" +
-                                                   std::string(ToString(*route.scope)) + "\"");
+    r.headers.emplace_back("WWW-Authenticate",
+                           "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"" +
+                               std::string(ToString(*route.scope)) + "\"");
     return r;
   }
   request.caller = std::move(key).value();
@@ -248,8 +257,10 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
   for (const auto& [name, value] : req.headers) {
     std::string lower = Lower(name);
     // The key never travels further than authentication.
-    if (lower == "authorization") authorization = value;
-    else request.headers[std::move(lower)] = value;
+    if (lower == "authorization")
+      authorization = value;
+    else
+      request.headers[std::move(lower)] = value;
   }
 
   if (route.scope) {
@@ -259,7 +270,8 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
 
   const size_t limit = route.max_body_bytes != 0 ? route.max_body_bytes : options_.max_body_bytes;
   if (req.body.size() > limit)
-    return ApiResponse::Problem(413, "request body is larger than " + std::to_string(limit) + " bytes");
+    return ApiResponse::Problem(413,
+                                "request body is larger than " + std::to_string(limit) + " bytes");
   if (!req.body.empty()) {
     if (route.doc.request_schema.is_null())
       return ApiResponse::Problem(400, "this endpoint takes no request body");

@@ -1,7 +1,7 @@
 #include "api/api_server.h"
 
-#include <httplib.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <thread>
 
@@ -20,10 +20,17 @@ using json = nlohmann::json;
 class FaultyRoutes final : public RouteGroup {
  public:
   std::vector<Route> Routes() override {
-    Route boom{"GET", "/api/v1/boom", std::nullopt,
-               [](const ApiRequest&) -> ApiResponse { throw std::runtime_error("boom"); }, {}};
-    Route big{"POST", "/api/v1/big", std::nullopt,
-              [](const ApiRequest& r) { return ApiResponse::Json(200, {{"bytes", r.body.size()}}); },
+    Route boom{"GET",
+               "/api/v1/boom",
+               std::nullopt,
+               [](const ApiRequest&) -> ApiResponse { throw std::runtime_error("boom"); },
+               {}};
+    Route big{"POST",
+              "/api/v1/big",
+              std::nullopt,
+              [](const ApiRequest& r) {
+                return ApiResponse::Json(200, {{"bytes", r.body.size()}});
+              },
               {}};
     big.doc.request_schema = {{"type", "object"}};
     big.max_body_bytes = 4096;
@@ -38,7 +45,8 @@ class ApiServerTest : public ::testing::Test {
         keys_({w_.store.get(), &w_.clock, &w_.random, std::chrono::minutes(1)}),
         token_routes_(tokens_),
         apikey_routes_(keys_, *w_.store),
-        system_routes_(*w_.store, metrics_, [this]() -> const json& { return server_->OpenApiDocument(); }) {
+        system_routes_(*w_.store, metrics_,
+                       [this]() -> const json& { return server_->OpenApiDocument(); }) {
     ApiServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
@@ -134,7 +142,10 @@ TEST_F(ApiServerTest, BodyLimitsAndBadBodiesAreRefusedAndTheServerKeepsServing) 
   EXPECT_EQ(Body(r)["detail"].get<std::string>().rfind("count:", 0), 0u);
   r = Call("POST", "/api/v1/tokens", deploy_, R"({"location":"x","colour":"red"})");
   EXPECT_EQ(Body(r)["detail"], "body: unknown field 'colour'");
-  EXPECT_EQ(Call("POST", "/api/v1/tokens", deploy_, "location=x", "application/x-www-form-urlencoded")->status, 415);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tokens", deploy_, "location=x", "application/x-www-form-urlencoded")
+          ->status,
+      415);
   EXPECT_EQ(Call("GET", "/api/v1/tokens?colour=red", read_)->status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/tokens?limit=0", read_)->status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/tokens?limit=5&limit=6", read_)->status, 400);
@@ -143,14 +154,16 @@ TEST_F(ApiServerTest, BodyLimitsAndBadBodiesAreRefusedAndTheServerKeepsServing) 
 }
 
 TEST_F(ApiServerTest, CreateShowListRoundTripNeverReturnsTheSecretAgain) {
-  auto r = Call("POST", "/api/v1/tokens", deploy_,
-                R"({"location":"laptop-7:~/Downloads","owner":"m.garcia","format":"csv","tags":{"os":"mac"}})");
+  auto r = Call(
+      "POST", "/api/v1/tokens", deploy_,
+      R"({"location":"laptop-7:~/Downloads","owner":"m.garcia","format":"csv","tags":{"os":"mac"}})");
   ASSERT_EQ(r->status, 201) << r->body;
   json created = Body(r)["items"][0];
   const std::string secret = created["credentials"]["secret_access_key"];
   const std::string id = created["token"]["id"];
   EXPECT_EQ(created["credentials"]["endpoint_url"], "http://127.0.0.1:9");
-  EXPECT_NE(created["credentials"]["formatted"].get<std::string>().find("Access key ID,Secret access key"),
+  EXPECT_NE(created["credentials"]["formatted"].get<std::string>().find(
+                "Access key ID,Secret access key"),
             std::string::npos);
   EXPECT_FALSE(created["token"].contains("sealed_secret"));
   r = Call("GET", "/api/v1/tokens/" + id, read_);
@@ -170,9 +183,13 @@ TEST_F(ApiServerTest, MetricsCountRequestsByRoutePatternAndNeedAKey) {
   auto r = Call("GET", "/api/v1/metrics", read_);
   ASSERT_EQ(r->status, 200);
   const std::string& text = r->body;
-  EXPECT_NE(text.find(R"(spacecrab_http_requests_total{method="GET",route="/api/v1/tokens/{id}",status="404"} 1)"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find(R"(spacecrab_http_auth_failures_total{reason="missing"} 2)"), std::string::npos);
+  EXPECT_NE(
+      text.find(
+          R"(spacecrab_http_requests_total{method="GET",route="/api/v1/tokens/{id}",status="404"} 1)"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(spacecrab_http_auth_failures_total{reason="missing"} 2)"),
+            std::string::npos);
   EXPECT_NE(text.find("spacecrab_http_request_duration_seconds_bucket"), std::string::npos);
 }
 
@@ -186,7 +203,8 @@ TEST_F(ApiServerTest, OpenApiListsEveryMountedRoute) {
   for (const Route& route : server_->routes()) {
     std::string method = route.method;
     for (char& c : method) c = char(std::tolower(c));
-    EXPECT_TRUE(doc["paths"][route.pattern].contains(method)) << route.method << " " << route.pattern;
+    EXPECT_TRUE(doc["paths"][route.pattern].contains(method))
+        << route.method << " " << route.pattern;
   }
 }
 

@@ -46,7 +46,8 @@ Expected<ApiResponse> ApiKeyRoutes::Revoke(const ApiRequest& request) {
 Expected<ApiResponse> ApiKeyRoutes::Audit(const ApiRequest& request) {
   QueryParams query(request.query);
   SC_ASSIGN_OR_RETURN(int64_t limit, query.Int("limit", 100, 1, 1000));
-  SC_ASSIGN_OR_RETURN(int64_t before, query.Int("cursor", 0, 1, std::numeric_limits<int64_t>::max()));
+  SC_ASSIGN_OR_RETURN(int64_t before,
+                      query.Int("cursor", 0, 1, std::numeric_limits<int64_t>::max()));
   SC_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, store_.ListAudit(int(limit), before));
   json items = json::array();
   for (const AuditEntry& e : entries) items.push_back(AuditEntryToJson(e));
@@ -68,13 +69,12 @@ std::vector<Route> ApiKeyRoutes::Routes() {
   doc = {};
   doc.summary = "Create an API key; the response carries the secret, shown once";
   doc.tag = "apikeys";
-  doc.request_schema = {
-      {"type", "object"},
-      {"required", {"name", "scope"}},
-      {"additionalProperties", false},
-      {"properties",
-       {{"name", {{"type", "string"}, {"maxLength", 128}}},
-        {"scope", {{"type", "string"}, {"enum", {"read", "deploy", "admin"}}}}}}};
+  doc.request_schema = {{"type", "object"},
+                        {"required", {"name", "scope"}},
+                        {"additionalProperties", false},
+                        {"properties",
+                         {{"name", {{"type", "string"}, {"maxLength", 128}}},
+                          {"scope", {{"type", "string"}, {"enum", {"read", "deploy", "admin"}}}}}}};
   doc.success_status = 201;
   doc.response_schema = SchemaRef("CreatedApiKey");
   routes.push_back({"POST", "/api/v1/apikeys", ApiScope::kAdmin, bind(&ApiKeyRoutes::Create), doc});
@@ -95,10 +95,10 @@ std::vector<Route> ApiKeyRoutes::Routes() {
   doc = {};
   doc.summary = "Read the audit log, newest first";
   doc.tag = "audit";
-  doc.parameters = json::array(
-      {QueryParameter("cursor", "next_cursor of the previous page"),
-       QueryParameter("limit", "page size, 1-1000 (default 100)",
-                      {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}})});
+  doc.parameters =
+      json::array({QueryParameter("cursor", "next_cursor of the previous page"),
+                   QueryParameter("limit", "page size, 1-1000 (default 100)",
+                                  {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}})});
   doc.response_schema = SchemaRef("AuditList");
   routes.push_back({"GET", "/api/v1/audit", ApiScope::kAdmin, bind(&ApiKeyRoutes::Audit), doc});
   return routes;

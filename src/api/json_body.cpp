@@ -39,7 +39,8 @@ Expected<JsonBody> JsonBody::Parse(std::string_view text, bool allow_empty) {
   }
   if (too_deep)
     return InvalidArgument("body: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  if (!doc.is_object()) return InvalidArgument("body: expected a JSON object, got " + TypeName(doc));
+  if (!doc.is_object())
+    return InvalidArgument("body: expected a JSON object, got " + TypeName(doc));
   return JsonBody(std::move(doc));
 }
 
@@ -60,7 +61,8 @@ Expected<std::optional<int64_t>> JsonBody::Integer(const std::string& field, int
                                                    int64_t max) {
   const json* v = Field(field);
   if (v == nullptr) return std::optional<int64_t>();
-  const std::string range = "an integer between " + std::to_string(min) + " and " + std::to_string(max);
+  const std::string range =
+      "an integer between " + std::to_string(min) + " and " + std::to_string(max);
   if (!v->is_number_integer()) return WrongType(field, range.c_str(), *v);
   int64_t n;
   if (v->is_number_unsigned()) {
@@ -89,8 +91,7 @@ Expected<std::optional<std::map<std::string, std::string>>> JsonBody::StringMap(
   if (!v->is_object()) return WrongType(field, "an object of strings", *v);
   Map out;
   for (auto it = v->begin(); it != v->end(); ++it) {
-    if (!it.value().is_string())
-      return WrongType(field + "." + it.key(), "a string", it.value());
+    if (!it.value().is_string()) return WrongType(field + "." + it.key(), "a string", it.value());
     out.emplace(it.key(), it.value().get<std::string>());
   }
   return std::optional<Map>(std::move(out));

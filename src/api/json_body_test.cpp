@@ -22,10 +22,14 @@ TEST(JsonBody, ReadsTypedFieldsAndRejectsUnknownOnes) {
 }
 
 TEST(JsonBody, NamesTheFieldOnWrongTypesAndRanges) {
-  auto body = JsonBody::Parse(R"({"location":5,"count":1.5,"n":2000,"tags":{"a":1},"t":"yesterday"})");
+  auto body =
+      JsonBody::Parse(R"({"location":5,"count":1.5,"n":2000,"tags":{"a":1},"t":"yesterday"})");
   ASSERT_TRUE(body.ok());
-  EXPECT_EQ(body->String("location").status().message(), "location: expected a string, got a number");
-  EXPECT_EQ(body->Integer("count", 1, 1000).status().message().rfind("count: expected an integer", 0), 0u);
+  EXPECT_EQ(body->String("location").status().message(),
+            "location: expected a string, got a number");
+  EXPECT_EQ(
+      body->Integer("count", 1, 1000).status().message().rfind("count: expected an integer", 0),
+      0u);
   EXPECT_FALSE(body->Integer("n", 1, 1000).ok());
   EXPECT_EQ(body->StringMap("tags").status().message(), "tags.a: expected a string, got a number");
   EXPECT_EQ(body->Time("t").status().message().rfind("t: expected an RFC 3339 time", 0), 0u);

@@ -10,17 +10,22 @@ size_t ValidUtf8(std::string_view s, size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   size_t len;
   uint32_t cp;
-  if (b0 >= 0xc2 && b0 <= 0xdf) len = 2, cp = b0 & 0x1f;
-  else if (b0 >= 0xe0 && b0 <= 0xef) len = 3, cp = b0 & 0x0f;
-  else if (b0 >= 0xf0 && b0 <= 0xf4) len = 4, cp = b0 & 0x07;
-  else return 0;
+  if (b0 >= 0xc2 && b0 <= 0xdf)
+    len = 2, cp = b0 & 0x1f;
+  else if (b0 >= 0xe0 && b0 <= 0xef)
+    len = 3, cp = b0 & 0x0f;
+  else if (b0 >= 0xf0 && b0 <= 0xf4)
+    len = 4, cp = b0 & 0x07;
+  else
+    return 0;
   if (i + len > s.size()) return 0;
   for (size_t k = 1; k < len; ++k) {
     const auto b = static_cast<unsigned char>(s[i + k]);
     if ((b & 0xc0) != 0x80) return 0;
     cp = (cp << 6) | (b & 0x3f);
   }
-  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
     return 0;
   return len;
 }
@@ -45,13 +50,27 @@ void JsonWriter::AppendString(std::string& out, std::string_view s) {
     }
     out.append(s.data() + run, i - run);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";

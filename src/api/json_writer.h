@@ -44,8 +44,10 @@ class JsonWriter {
   }
   void NullableField(std::string_view key, std::string_view value) {
     Key(key);
-    if (value.empty()) Null();
-    else String(value);
+    if (value.empty())
+      Null();
+    else
+      String(value);
   }
 
   // Appends `value` as a quoted, escaped JSON string.

@@ -41,8 +41,10 @@ TEST(JsonWriter, EscapesLikeAStrictParserExpects) {
 }
 
 TEST(JsonWriter, ReplacesInvalidUtf8SoTheOutputStaysValid) {
-  for (const std::string bad : {std::string("a\xff" "b"), std::string("\xc0\xaf"), std::string("\xed\xa0\x80"),
-                                std::string("trunc\xe2\x98"), std::string("\xf5\x80\x80\x80")}) {
+  for (const std::string& bad : {std::string("a\xff"
+                                             "b"),
+                                 std::string("\xc0\xaf"), std::string("\xed\xa0\x80"),
+                                 std::string("trunc\xe2\x98"), std::string("\xf5\x80\x80\x80")}) {
     std::string out;
     JsonWriter::AppendString(out, bad);
     json parsed = json::parse(out);  // throws on invalid UTF-8
@@ -58,9 +60,10 @@ TEST(JsonWriter, TokenJsonHasEveryDesignFieldAndNoSealedSecret) {
   t.expires_at = FromUnixMillis(1767225600123);
   t.sealed_secret = "v1.SEALED";
   json j = TokenToJson(t);
-  for (const char* field : {"id", "kind", "status", "access_key_id", "account_id", "user_name", "arn",
-                            "location", "owner", "notes", "tags", "created_at", "issued_at", "planted_at",
-                            "expires_at", "first_used_at", "last_used_at", "event_count"})
+  for (const char* field :
+       {"id", "kind", "status", "access_key_id", "account_id", "user_name", "arn", "location",
+        "owner", "notes", "tags", "created_at", "issued_at", "planted_at", "expires_at",
+        "first_used_at", "last_used_at", "event_count"})
     EXPECT_TRUE(j.contains(field)) << field;
   EXPECT_EQ(j["tags"]["q\""], "v\n");
   EXPECT_EQ(j["expires_at"], "2026-01-01T00:00:00.123Z");

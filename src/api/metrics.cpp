@@ -8,10 +8,14 @@ std::string PrometheusLabel(const std::string& value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -41,10 +45,13 @@ void HttpMetrics::Render(std::string& out) const {
   out += "# TYPE spacecrab_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
     const auto& [method, route, status] = key;
-    out += fmt::format("spacecrab_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                       method, PrometheusLabel(route), status, n);
+    out += fmt::format(
+        "spacecrab_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n", method,
+        PrometheusLabel(route), status, n);
   }
-  out += "# HELP spacecrab_http_request_duration_seconds API request latency, from routing to response.\n";
+  out +=
+      "# HELP spacecrab_http_request_duration_seconds API request latency, from routing to "
+      "response.\n";
   out += "# TYPE spacecrab_http_request_duration_seconds histogram\n";
   for (const auto& [key, h] : latency_) {
     const std::string labels =
@@ -57,14 +64,18 @@ void HttpMetrics::Render(std::string& out) const {
     out += fmt::format("spacecrab_http_request_duration_seconds_sum{{{}}} {}\n", labels, h.sum);
     out += fmt::format("spacecrab_http_request_duration_seconds_count{{{}}} {}\n", labels, h.count);
   }
-  out += "# HELP spacecrab_http_auth_failures_total Requests refused for a missing or invalid key (401) or scope (403).\n";
+  out +=
+      "# HELP spacecrab_http_auth_failures_total Requests refused for a missing or invalid key "
+      "(401) or scope (403).\n";
   out += "# TYPE spacecrab_http_auth_failures_total counter\n";
   for (const char* reason : {"missing", "invalid", "forbidden"}) {
     auto it = auth_failures_.find(reason);
     out += fmt::format("spacecrab_http_auth_failures_total{{reason=\"{}\"}} {}\n", reason,
                        it == auth_failures_.end() ? 0 : it->second);
   }
-  out += "# HELP spacecrab_http_bad_requests_total Requests refused as malformed, too large or of the wrong media type.\n";
+  out +=
+      "# HELP spacecrab_http_bad_requests_total Requests refused as malformed, too large or of the "
+      "wrong media type.\n";
   out += "# TYPE spacecrab_http_bad_requests_total counter\n";
   out += fmt::format("spacecrab_http_bad_requests_total {}\n", bad_requests_);
 }

@@ -1,9 +1,9 @@
 #include "api/openapi.h"
 
-#include "api/resource_json.h"
-
 #include <algorithm>
 #include <cctype>
+
+#include "api/resource_json.h"
 
 namespace spacecrab {
 namespace {
@@ -33,7 +33,8 @@ std::string OperationId(const Route& route) {
   std::string path = route.pattern;
   if (path.rfind("/api/v1", 0) == 0) path = path.substr(7);
   for (char c : path) {
-    if (std::isalnum(static_cast<unsigned char>(c))) id += c;
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      id += c;
     else if (c == '/' || c == '.' || c == '-' || c == '_') {
       if (id.back() != '_') id += '_';
     }
@@ -64,8 +65,9 @@ json BuildOpenApi(const std::vector<Route>& routes, const json& schemas, const O
       for (const json& p : route.doc.parameters) params.push_back(p);
     if (!params.empty()) op["parameters"] = params;
     if (!route.doc.request_schema.is_null())
-      op["requestBody"] = {{"required", route.doc.request_body_required},
-                           {"content", {{"application/json", {{"schema", route.doc.request_schema}}}}}};
+      op["requestBody"] = {
+          {"required", route.doc.request_body_required},
+          {"content", {{"application/json", {{"schema", route.doc.request_schema}}}}}};
     json ok = {{"description", "success"}};
     if (!route.doc.response_schema.is_null())
       ok["content"] = {{route.doc.response_content_type, {{"schema", route.doc.response_schema}}}};
@@ -98,7 +100,8 @@ json BuildOpenApi(const std::vector<Route>& routes, const json& schemas, const O
           {"components",
            {{"schemas", all_schemas},
             {"securitySchemes",
-             {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "sck_... API key"}}}}}}}};
+             {{"bearer",
+               {{"type", "http"}, {"scheme", "bearer"}, {"description", "sck_... API key"}}}}}}}};
 }
 
 }  // namespace spacecrab

@@ -5,10 +5,9 @@
 // module mounts appears here, and nothing else can.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/route.h"
 

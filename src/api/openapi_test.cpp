@@ -9,14 +9,20 @@ namespace {
 
 TEST(OpenApi, DescribesEveryRouteWithItsScopeAndPathParams) {
   std::vector<Route> routes;
-  Route show{"GET", "/api/v1/tokens/{id}", ApiScope::kRead,
-             [](const ApiRequest&) { return ApiResponse{}; }, {}};
+  Route show{"GET",
+             "/api/v1/tokens/{id}",
+             ApiScope::kRead,
+             [](const ApiRequest&) { return ApiResponse{}; },
+             {}};
   show.doc.summary = "Show";
   show.doc.response_schema = SchemaRef("Token");
-  Route health{"GET", "/api/v1/healthz", std::nullopt,
-               [](const ApiRequest&) { return ApiResponse{}; }, {}};
-  Route create{"POST", "/api/v1/tokens", ApiScope::kDeploy,
-               [](const ApiRequest&) { return ApiResponse{}; }, {}};
+  Route health{
+      "GET", "/api/v1/healthz", std::nullopt, [](const ApiRequest&) { return ApiResponse{}; }, {}};
+  Route create{"POST",
+               "/api/v1/tokens",
+               ApiScope::kDeploy,
+               [](const ApiRequest&) { return ApiResponse{}; },
+               {}};
   create.doc.request_schema = {{"type", "object"}};
   create.doc.success_status = 201;
   routes = {show, health, create};

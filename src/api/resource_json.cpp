@@ -5,7 +5,6 @@ namespace {
 
 using json = nlohmann::json;
 
-
 json Str() { return {{"type", "string"}}; }
 json Time() { return {{"type", "string"}, {"format", "date-time"}}; }
 json NullableTime() { return {{"type", "string"}, {"format", "date-time"}, {"nullable", true}}; }
@@ -35,8 +34,10 @@ namespace {
 
 void TimeField(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
   w.Key(key);
-  if (t) w.String(FormatRfc3339(*t));
-  else w.Null();
+  if (t)
+    w.String(FormatRfc3339(*t));
+  else
+    w.Null();
 }
 
 }  // namespace
@@ -117,33 +118,34 @@ json AuditEntryToJson(const AuditEntry& e) {
 }
 
 json ResourceSchemas() {
-  json token_props = {
-      {"id", Str()},
-      {"kind", Enum({"aws", "decoy"})},
-      {"status", Enum({"active", "revoked", "expired", "deleted"})},
-      {"access_key_id", Str()},
-      {"account_id", Str()},
-      {"user_name", Str()},
-      {"arn", Str()},
-      {"location", Str()},
-      {"owner", Str()},
-      {"notes", Str()},
-      {"tags", {{"type", "object"}, {"additionalProperties", Str()}}},
-      {"created_at", Time()},
-      {"issued_at", Time()},
-      {"planted_at", NullableTime()},
-      {"expires_at", NullableTime()},
-      {"first_used_at", NullableTime()},
-      {"last_used_at", NullableTime()},
-      {"event_count", {{"type", "integer"}}},
-      {"retired_at", NullableTime()},
-      {"rotated_from", NullableStr()},
-      {"replaced_by", NullableStr()}};
+  json token_props = {{"id", Str()},
+                      {"kind", Enum({"aws", "decoy"})},
+                      {"status", Enum({"active", "revoked", "expired", "deleted"})},
+                      {"access_key_id", Str()},
+                      {"account_id", Str()},
+                      {"user_name", Str()},
+                      {"arn", Str()},
+                      {"location", Str()},
+                      {"owner", Str()},
+                      {"notes", Str()},
+                      {"tags", {{"type", "object"}, {"additionalProperties", Str()}}},
+                      {"created_at", Time()},
+                      {"issued_at", Time()},
+                      {"planted_at", NullableTime()},
+                      {"expires_at", NullableTime()},
+                      {"first_used_at", NullableTime()},
+                      {"last_used_at", NullableTime()},
+                      {"event_count", {{"type", "integer"}}},
+                      {"retired_at", NullableTime()},
+                      {"rotated_from", NullableStr()},
+                      {"replaced_by", NullableStr()}};
   json token_required = json::array();
-  for (auto it = token_props.begin(); it != token_props.end(); ++it) token_required.push_back(it.key());
+  for (auto it = token_props.begin(); it != token_props.end(); ++it)
+    token_required.push_back(it.key());
 
   json schemas;
-  schemas["Token"] = {{"type", "object"}, {"required", token_required}, {"properties", token_props}};
+  schemas["Token"] = {
+      {"type", "object"}, {"required", token_required}, {"properties", token_props}};
   schemas["Credentials"] = {
       {"type", "object"},
       {"description", "Shown once, in the create or rotate response; never again."},
@@ -163,7 +165,8 @@ json ResourceSchemas() {
           {"items",
            {{"type", "object"},
             {"required", {"token", "credentials"}},
-            {"properties", {{"token", SchemaRef("Token")}, {"credentials", SchemaRef("Credentials")}}}}}}}}}};
+            {"properties",
+             {{"token", SchemaRef("Token")}, {"credentials", SchemaRef("Credentials")}}}}}}}}}};
   schemas["TokenList"] = ListOf("Token");
   schemas["ApiKey"] = {{"type", "object"},
                        {"required", {"id", "name", "scope", "prefix", "created_at"}},
@@ -180,7 +183,8 @@ json ResourceSchemas() {
        {SchemaRef("ApiKey"),
         {{"type", "object"},
          {"required", {"api_key"}},
-         {"properties", {{"api_key", {{"type", "string"}, {"description", "the secret, shown once"}}}}}}}}};
+         {"properties",
+          {{"api_key", {{"type", "string"}, {"description", "the secret, shown once"}}}}}}}}};
   schemas["ApiKeyList"] = ListOf("ApiKey");
   schemas["AuditEntry"] = {{"type", "object"},
                            {"properties",
@@ -192,13 +196,11 @@ json ResourceSchemas() {
                              {"source_ip", Str()},
                              {"detail", {{"type", "object"}}}}}};
   schemas["AuditList"] = ListOf("AuditEntry");
-  schemas["Problem"] = {{"type", "object"},
-                        {"required", {"type", "title", "status"}},
-                        {"properties",
-                         {{"type", Str()},
-                          {"title", Str()},
-                          {"status", {{"type", "integer"}}},
-                          {"detail", Str()}}}};
+  schemas["Problem"] = {
+      {"type", "object"},
+      {"required", {"type", "title", "status"}},
+      {"properties",
+       {{"type", Str()}, {"title", Str()}, {"status", {{"type", "integer"}}}, {"detail", Str()}}}};
   return schemas;
 }
 

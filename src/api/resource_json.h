@@ -4,15 +4,14 @@
 // A token's sealed_secret and an API key's secret_hash are never serialised.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "api/json_writer.h"
 #include "core/api_key.h"
 #include "core/audit.h"
 #include "core/honey_token.h"
-#include "api/json_writer.h"
 #include "core/time.h"
 
 namespace spacecrab {

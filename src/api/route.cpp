@@ -11,20 +11,34 @@ const std::string kEmpty;
 // Short human titles for the status codes the API uses (RFC 9110 reason phrases).
 const char* Title(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return status < 500 ? "Client Error" : "Server Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status < 500 ? "Client Error" : "Server Error";
   }
 }
 
@@ -62,10 +76,8 @@ ApiResponse ApiResponse::Problem(int status, const std::string& detail) {
   ApiResponse r;
   r.status = status;
   r.content_type = "application/problem+json";
-  nlohmann::json doc = {{"type", "about:blank"},
-                        {"title", Title(status)},
-                        {"status", status},
-                        {"detail", detail}};
+  nlohmann::json doc = {
+      {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", detail}};
   // Replace rather than throw on invalid UTF-8 echoed from a request.
   r.body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
@@ -77,17 +89,28 @@ ApiResponse ApiResponse::FromStatus(const Status& status) {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kDataLoss: return 500;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDataLoss:
+      return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -95,9 +118,12 @@ int HttpStatusFor(StatusCode code) {
 bool ScopeAllows(ApiScope have, ApiScope need) {
   auto rank = [](ApiScope s) {
     switch (s) {
-      case ApiScope::kRead: return 0;
-      case ApiScope::kDeploy: return 1;
-      case ApiScope::kAdmin: return 2;
+      case ApiScope::kRead:
+        return 0;
+      case ApiScope::kDeploy:
+        return 1;
+      case ApiScope::kAdmin:
+        return 2;
     }
     return 0;
   };
@@ -105,7 +131,6 @@ bool ScopeAllows(ApiScope have, ApiScope need) {
 }
 
 }  // namespace spacecrab
-
 
 namespace spacecrab {
 
@@ -131,8 +156,8 @@ Expected<int64_t> QueryParams::Int(const std::string& name, int64_t fallback, in
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max)
-    return InvalidArgument(name + ": expected an integer between " + std::to_string(min) +
-                           " and " + std::to_string(max));
+    return InvalidArgument(name + ": expected an integer between " + std::to_string(min) + " and " +
+                           std::to_string(max));
   return value;
 }
 

@@ -11,12 +11,11 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/api_key.h"
 #include "core/status.h"
@@ -25,9 +24,9 @@
 namespace spacecrab {
 
 struct ApiRequest {
-  std::string method;                             // "GET"
-  std::string path;                               // "/api/v1/tokens/tok_01..."
-  std::string route;                              // "/api/v1/tokens/{id}"
+  std::string method;                              // "GET"
+  std::string path;                                // "/api/v1/tokens/tok_01..."
+  std::string route;                               // "/api/v1/tokens/{id}"
   std::map<std::string, std::string> path_params;  // {"id": "tok_01..."}
   std::multimap<std::string, std::string> query;   // decoded query parameters
   std::map<std::string, std::string> headers;      // names lower-cased; last value wins
@@ -63,8 +62,8 @@ using ApiHandler = std::function<ApiResponse(const ApiRequest&)>;
 // "#/components/schemas/<Name>" for names some group's Schemas() provides.
 struct RouteDoc {
   std::string summary;
-  std::string tag;                     // groups operations in the document
-  nlohmann::json parameters = nullptr;  // array of query parameter objects, or null
+  std::string tag;                          // groups operations in the document
+  nlohmann::json parameters = nullptr;      // array of query parameter objects, or null
   nlohmann::json request_schema = nullptr;  // JSON body schema, or null for no body
   bool request_body_required = true;
   // Media type a body must have (checked when a body is present); empty: any.
@@ -75,12 +74,12 @@ struct RouteDoc {
 };
 
 struct Route {
-  std::string method;              // "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
-  std::string pattern;             // "/api/v1/tokens/{id}": literal segments and {param}s
-  std::optional<ApiScope> scope;   // minimum scope; nullopt: no authentication
+  std::string method;             // "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
+  std::string pattern;            // "/api/v1/tokens/{id}": literal segments and {param}s
+  std::optional<ApiScope> scope;  // minimum scope; nullopt: no authentication
   ApiHandler handler;
   RouteDoc doc;
-  size_t max_body_bytes = 0;       // 0: the server's default limit
+  size_t max_body_bytes = 0;  // 0: the server's default limit
 };
 
 // A set of endpoints one module contributes.

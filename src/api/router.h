@@ -20,9 +20,9 @@ namespace spacecrab {
 
 struct RouteMatch {
   enum Kind { kFound, kNoSuchPath, kMethodNotAllowed } kind = kNoSuchPath;
-  const Route* route = nullptr;                    // kFound
-  std::map<std::string, std::string> params;       // kFound
-  std::vector<std::string> allowed_methods;        // kMethodNotAllowed
+  const Route* route = nullptr;               // kFound
+  std::map<std::string, std::string> params;  // kFound
+  std::vector<std::string> allowed_methods;   // kMethodNotAllowed
 };
 
 class Router {
@@ -36,7 +36,8 @@ class Router {
   static std::vector<std::string_view> Split(std::string_view path);
   // Returns true and fills params when `pattern` matches `segments`; `score`
   // counts literal segments (higher is more specific).
-  static bool MatchPattern(const std::string& pattern, const std::vector<std::string_view>& segments,
+  static bool MatchPattern(const std::string& pattern,
+                           const std::vector<std::string_view>& segments,
                            std::map<std::string, std::string>& params, int& score);
 
   std::vector<Route> routes_;

@@ -15,7 +15,9 @@ std::vector<Route> SystemRoutes::Routes() {
   doc.tag = "system";
   doc.response_schema = {{"type", "object"}, {"properties", {{"status", {{"type", "string"}}}}}};
   routes.push_back({"GET", "/api/v1/healthz", std::nullopt,
-                    [](const ApiRequest&) { return ApiResponse::Json(200, {{"status", "ok"}}); },
+                    [](const ApiRequest&) {
+                      return ApiResponse::Json(200, {{"status", "ok"}});
+                    },
                     doc});
 
   doc.summary = "Readiness: the store answers (503 when it does not)";

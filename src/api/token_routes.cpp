@@ -34,7 +34,8 @@ Expected<FormatRequest> ReadFormat(JsonBody& body) {
   if (format) {
     if (!ParseCredentialFormat(*format)) {
       std::string names;
-      for (std::string_view n : CredentialFormatNames()) names += (names.empty() ? "" : ", ") + std::string(n);
+      for (std::string_view n : CredentialFormatNames())
+        names += (names.empty() ? "" : ", ") + std::string(n);
       return InvalidArgument("format: expected one of " + names);
     }
     out.format = *format;
@@ -67,7 +68,8 @@ Status WriteIssuedItem(JsonWriter& w, const IssuedToken& issued, const FormatReq
 }
 
 // {"items": [issued...]}: the create and rotate answer.
-Expected<ApiResponse> IssuedResponse(const std::vector<IssuedToken>& issued, const FormatRequest& format) {
+Expected<ApiResponse> IssuedResponse(const std::vector<IssuedToken>& issued,
+                                     const FormatRequest& format) {
   std::string text;
   text.reserve(issued.size() * 1200);
   JsonWriter w(text);
@@ -96,7 +98,8 @@ json FormatSchemaProperties() {
             {"description", "also render the credentials in this format (credentials.formatted)"}}},
           {"profile",
            {{"type", "string"},
-            {"description", "profile (or Secret) name for the INI and k8s formats; default 'default'"}}}};
+            {"description",
+             "profile (or Secret) name for the INI and k8s formats; default 'default'"}}}};
 }
 
 }  // namespace
@@ -147,7 +150,8 @@ Expected<ApiResponse> TokenRoutes::List(const ApiRequest& request) {
   SC_ASSIGN_OR_RETURN(std::string status, query.Get("status"));
   if (!status.empty()) {
     filter.status = ParseTokenStatus(status);
-    if (!filter.status) return InvalidArgument("status: expected active, revoked, expired or deleted");
+    if (!filter.status)
+      return InvalidArgument("status: expected active, revoked, expired or deleted");
   }
   SC_ASSIGN_OR_RETURN(std::string kind, query.Get("kind"));
   if (!kind.empty()) {
@@ -254,16 +258,19 @@ std::vector<Route> TokenRoutes::Routes() {
 
   json tag_map = {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
   json create_props = {
-      {"location", {{"type", "string"}, {"maxLength", 256}, {"description", "where it is planted"}}},
+      {"location",
+       {{"type", "string"}, {"maxLength", 256}, {"description", "where it is planted"}}},
       {"owner", {{"type", "string"}, {"maxLength", 256}}},
       {"notes", {{"type", "string"}, {"maxLength", 2048}}},
       {"tags", tag_map},
       {"planted_at", {{"type", "string"}, {"format", "date-time"}}},
       {"expires_at", {{"type", "string"}, {"format", "date-time"}}},
-      {"expires_in", {{"type", "string"}, {"description", "a duration like 90d; not with expires_at"}}},
+      {"expires_in",
+       {{"type", "string"}, {"description", "a duration like 90d; not with expires_at"}}},
       {"count", {{"type", "integer"}, {"minimum", 1}, {"maximum", tokens_.max_batch()}}},
       {"kind", {{"type", "string"}, {"enum", {"aws", "decoy"}}}},
-      {"user_name", {{"type", "string"}, {"description", "IAM user name; default: a generated one"}}}};
+      {"user_name",
+       {{"type", "string"}, {"description", "IAM user name; default: a generated one"}}}};
   create_props.update(FormatSchemaProperties());
   json patch_props = {
       {"location", {{"type", "string"}, {"maxLength", 256}}},
@@ -276,8 +283,7 @@ std::vector<Route> TokenRoutes::Routes() {
       {QueryParameter("status", "active | revoked | expired | deleted"),
        QueryParameter("kind", "aws | decoy"),
        QueryParameter("location_prefix", "locations starting with this text"),
-       QueryParameter("owner", "exact owner"),
-       QueryParameter("tag", "KEY or KEY=VALUE"),
+       QueryParameter("owner", "exact owner"), QueryParameter("tag", "KEY or KEY=VALUE"),
        QueryParameter("access_key_id", "exact access key id"),
        QueryParameter("cursor", "next_cursor of the previous page"),
        QueryParameter("limit", "page size, 1-1000 (default 100)",

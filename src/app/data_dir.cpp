@@ -8,9 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/access_key.h"
 
@@ -70,7 +69,8 @@ Status WriteFileAtomically(const std::string& path, const std::string& contents)
   return Status::Ok();
 }
 
-Expected<std::string> LoadOrCreateDecoyAccountId(const std::string& data_dir, RandomSource& random) {
+Expected<std::string> LoadOrCreateDecoyAccountId(const std::string& data_dir,
+                                                 RandomSource& random) {
   const std::string path = data_dir + "/decoy_account_id";
   SC_ASSIGN_OR_RETURN(std::optional<std::string> existing, ReadSmallFile(path));
   if (existing) {
@@ -90,9 +90,10 @@ Expected<std::string> LoadOrCreateDecoyAccountId(const std::string& data_dir, Ra
 
 std::string ClientFilePath(const std::string& data_dir) { return data_dir + "/client.json"; }
 
-Status WriteClientFile(const std::string& path, const std::string& addr, const std::string& api_key) {
-  return WriteFileAtomically(
-      path, nlohmann::json{{"addr", addr}, {"api_key", api_key}}.dump(2) + "\n");
+Status WriteClientFile(const std::string& path, const std::string& addr,
+                       const std::string& api_key) {
+  return WriteFileAtomically(path,
+                             nlohmann::json{{"addr", addr}, {"api_key", api_key}}.dump(2) + "\n");
 }
 
 Status UpdateClientFileAddr(const std::string& path, const std::string& addr) {

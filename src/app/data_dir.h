@@ -27,7 +27,8 @@ Expected<std::string> LoadOrCreateDecoyAccountId(const std::string& data_dir, Ra
 
 // The client file the CLI reads: {"addr": ..., "api_key": ...} (mode 0600).
 std::string ClientFilePath(const std::string& data_dir);
-Status WriteClientFile(const std::string& path, const std::string& addr, const std::string& api_key);
+Status WriteClientFile(const std::string& path, const std::string& addr,
+                       const std::string& api_key);
 // Rewrites only "addr" of an existing client file (a restart may bind another
 // port); keeps every other field. Ok (no-op) when the file does not exist.
 Status UpdateClientFileAddr(const std::string& path, const std::string& addr);

@@ -17,7 +17,8 @@ Expected<std::vector<std::unique_ptr<Provider>>> MakeProviders(const Config& con
   if (config.provider == "aws")
     return InvalidArgument(
         "provider: \"aws\" is not available in this build yet; use provider = \"decoy\"");
-  return InvalidArgument("provider: expected \"decoy\" or \"aws\", got \"" + config.provider + "\"");
+  return InvalidArgument("provider: expected \"decoy\" or \"aws\", got \"" + config.provider +
+                         "\"");
 }
 
 }  // namespace spacecrab

@@ -100,7 +100,8 @@ Expected<SecretBox> LoadSecretBox(const Config& config) {
 // With no API key at all, nobody could use the API: make the first admin key,
 // show it once on stdout, and leave it for the CLI in client.json (0600).
 // Later starts only refresh the address in client.json.
-Status EnsureFirstAdminKey(ApiKeyService& keys, const std::string& data_dir, const std::string& addr) {
+Status EnsureFirstAdminKey(ApiKeyService& keys, const std::string& data_dir,
+                           const std::string& addr) {
   const std::string client_file = ClientFilePath(data_dir);
   SC_ASSIGN_OR_RETURN(int64_t existing, keys.Count());
   if (existing > 0) return UpdateClientFileAddr(client_file, addr);
@@ -138,9 +139,10 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   if (deps.decoy_account_id.empty()) {
     SC_ASSIGN_OR_RETURN(deps.decoy_account_id, LoadOrCreateDecoyAccountId(data_dir, random));
   }
-  deps.decoy_endpoint_url =
-      config.decoy.endpoint_url.empty() ? "http://" + config.decoy.listen : config.decoy.endpoint_url;
-  SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers, MakeProviders(config, deps));
+  deps.decoy_endpoint_url = config.decoy.endpoint_url.empty() ? "http://" + config.decoy.listen
+                                                              : config.decoy.endpoint_url;
+  SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers,
+                      MakeProviders(config, deps));
   std::vector<Provider*> provider_ptrs;
   for (auto& p : providers) provider_ptrs.push_back(p.get());
 
@@ -161,9 +163,10 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   // incidents, events, reports, alert tests) mount their groups here.
   TokenRoutes token_routes(tokens);
   ApiKeyRoutes apikey_routes(keys, *store);
-  SystemRoutes system_routes(*store, metrics,
-                             [&server]() -> const nlohmann::json& { return server.OpenApiDocument(); });
-  for (RouteGroup* group : std::initializer_list<RouteGroup*>{&token_routes, &apikey_routes, &system_routes})
+  SystemRoutes system_routes(
+      *store, metrics, [&server]() -> const nlohmann::json& { return server.OpenApiDocument(); });
+  for (RouteGroup* group :
+       std::initializer_list<RouteGroup*>{&token_routes, &apikey_routes, &system_routes})
     SC_RETURN_IF_ERROR(server.Mount(*group));
 
   SC_ASSIGN_OR_RETURN(int port, server.Bind());
@@ -172,8 +175,10 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
 
   PeriodicTask expiry("token-expiry", kExpiryInterval, [&tokens, &clock] {
     auto expired = tokens.ExpireDue(clock.Now());
-    if (!expired.ok()) spdlog::warn("token expiry: {}", expired.status().ToString());
-    else if (*expired > 0) spdlog::info("token expiry: {} token(s) expired", *expired);
+    if (!expired.ok())
+      spdlog::warn("token expiry: {}", expired.status().ToString());
+    else if (*expired > 0)
+      spdlog::info("token expiry: {} token(s) expired", *expired);
   });
   expiry.Start();
 

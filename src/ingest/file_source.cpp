@@ -25,9 +25,15 @@ bool HasLogFileExtension(std::string_view p) {
 
 namespace {
 
-std::optional<LocalFile> Stat(const std::string& path) {
+// Regular files; with `allow_streams`, also pipes and character devices
+// (an explicitly named FIFO, /dev/stdin, a shell's <(zcat ...)).
+std::optional<LocalFile> Stat(const std::string& path, bool allow_streams = false) {
   struct stat st{};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if (!S_ISREG(st.st_mode)) {
+    if (allow_streams && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) return LocalFile{path, 0, 0};
+    return std::nullopt;
+  }
   const int64_t ms = int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
   return LocalFile{path, uint64_t(st.st_size), ms};
 }
@@ -44,7 +50,7 @@ Status ListLogFiles(const std::string& path, std::vector<LocalFile>& out,
       skipped.push_back(path);
       return Status::Ok();
     }
-    if (auto f = Stat(path)) out.push_back(*f);
+    if (auto f = Stat(path, /*allow_streams=*/true)) out.push_back(*f);
     return Status::Ok();
   }
   const size_t first = out.size();

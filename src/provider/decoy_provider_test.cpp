@@ -14,8 +14,8 @@ class DecoyProviderTest : public ::testing::Test {
   DecoyProviderTest() : box_(SecretBox::Generate(random_)) {}
 
   std::unique_ptr<DecoyProvider> Make(const std::string& account = "123456789012") {
-    auto provider = DecoyProvider::Create(
-        {account, "http://127.0.0.1:8081", "us-east-1", &box_, &random_});
+    auto provider =
+        DecoyProvider::Create({account, "http://127.0.0.1:8081", "us-east-1", &box_, &random_});
     EXPECT_TRUE(provider.ok()) << provider.status().ToString();
     return provider.ok() ? std::move(provider).value() : nullptr;
   }
@@ -44,7 +44,8 @@ TEST_F(DecoyProviderTest, SecretIsSealedBoundToTheKeyIdAndNeverStoredPlain) {
   ASSERT_TRUE(key.ok());
   const std::string& secret = key->credentials.secret_access_key;
   ASSERT_EQ(secret.size(), 40u);
-  for (char c : secret) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/');
+  for (char c : secret)
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/');
   EXPECT_EQ(key->sealed_secret.find(secret), std::string::npos);
   auto opened = box_.Open(key->sealed_secret, key->access_key_id);
   ASSERT_TRUE(opened.ok());

@@ -13,34 +13,34 @@ namespace {
 constexpr std::array<std::string_view, 12> kServicePrefixes = {
     "svc", "app", "sa", "ci", "bot", "sys", "ops", "int", "prod", "data", "infra", "etl"};
 constexpr std::array<std::string_view, 40> kFunctions = {
-    "backup",    "deploy",   "billing",  "reporting", "metrics",  "logging", "s3-sync",
-    "etl",       "airflow",  "analytics", "payments", "search",   "mailer",  "ingest",
-    "export",    "archive",  "monitoring", "build",   "release",  "cdn",     "dns",
-    "snapshots", "ledger",   "inventory", "crm",      "invoices", "media",   "uploads",
-    "scheduler", "alerts",   "vault",    "registry",  "gateway",  "cache",   "queue",
-    "warehouse", "datalake", "sftp",     "batch",     "cron"};
-constexpr std::array<std::string_view, 8> kEnvironments = {"prod", "production", "prd", "stg",
-                                                           "staging", "dev", "qa", "ops"};
+    "backup",    "deploy",   "billing",    "reporting", "metrics",  "logging", "s3-sync",
+    "etl",       "airflow",  "analytics",  "payments",  "search",   "mailer",  "ingest",
+    "export",    "archive",  "monitoring", "build",     "release",  "cdn",     "dns",
+    "snapshots", "ledger",   "inventory",  "crm",       "invoices", "media",   "uploads",
+    "scheduler", "alerts",   "vault",      "registry",  "gateway",  "cache",   "queue",
+    "warehouse", "datalake", "sftp",       "batch",     "cron"};
+constexpr std::array<std::string_view, 8> kEnvironments = {"prod",    "production", "prd", "stg",
+                                                           "staging", "dev",        "qa",  "ops"};
 constexpr std::array<std::string_view, 16> kTools = {
-    "jenkins",  "terraform", "gitlab-runner", "github-actions", "circleci", "ansible",
-    "packer",   "bamboo",    "teamcity",      "argocd",         "spinnaker", "buildkite",
-    "octopus",  "datadog",   "splunk-forwarder", "veeam"};
+    "jenkins", "terraform", "gitlab-runner",    "github-actions", "circleci",  "ansible",
+    "packer",  "bamboo",    "teamcity",         "argocd",         "spinnaker", "buildkite",
+    "octopus", "datadog",   "splunk-forwarder", "veeam"};
 constexpr std::array<std::string_view, 10> kToolRoles = {
     "deploy", "ci", "cd", "build", "automation", "prod", "release", "integration", "agent", "sync"};
 constexpr std::array<std::string_view, 48> kGivenNames = {
-    "anna",  "maria", "james",  "john",   "robert", "michael", "david",  "sarah",
-    "laura", "emma",  "olivia", "sophia", "daniel", "thomas",  "paul",   "mark",
-    "linda", "susan", "karen",  "nancy",  "kevin",  "brian",   "jason",  "ryan",
-    "eric",  "peter", "julia",  "nina",   "elena",  "ivan",    "lucas",  "mateo",
-    "chen",  "wei",   "priya",  "rahul",  "arjun",  "fatima",  "omar",   "yusuf",
-    "lena",  "jonas", "felix",  "marta",  "pablo",  "carlos",  "sofia",  "hana"};
+    "anna",  "maria", "james",  "john",   "robert", "michael", "david", "sarah",
+    "laura", "emma",  "olivia", "sophia", "daniel", "thomas",  "paul",  "mark",
+    "linda", "susan", "karen",  "nancy",  "kevin",  "brian",   "jason", "ryan",
+    "eric",  "peter", "julia",  "nina",   "elena",  "ivan",    "lucas", "mateo",
+    "chen",  "wei",   "priya",  "rahul",  "arjun",  "fatima",  "omar",  "yusuf",
+    "lena",  "jonas", "felix",  "marta",  "pablo",  "carlos",  "sofia", "hana"};
 constexpr std::array<std::string_view, 48> kFamilyNames = {
-    "garcia",   "smith",  "johnson", "williams", "brown",    "jones",   "miller",  "davis",
-    "martinez", "lopez",  "wilson",  "anderson", "taylor",   "thomas",  "moore",   "martin",
-    "lee",      "walker", "hall",    "young",    "king",     "wright",  "scott",   "green",
+    "garcia",   "smith",  "johnson", "williams", "brown",    "jones",    "miller",  "davis",
+    "martinez", "lopez",  "wilson",  "anderson", "taylor",   "thomas",   "moore",   "martin",
+    "lee",      "walker", "hall",    "young",    "king",     "wright",   "scott",   "green",
     "baker",    "adams",  "nelson",  "hill",     "campbell", "mitchell", "roberts", "carter",
-    "kowalski", "novak",  "schmidt", "muller",   "weber",    "rossi",   "russo",   "dubois",
-    "moreau",   "silva",  "santos",  "patel",    "kumar",    "singh",   "nguyen",  "tanaka"};
+    "kowalski", "novak",  "schmidt", "muller",   "weber",    "rossi",    "russo",   "dubois",
+    "moreau",   "silva",  "santos",  "patel",    "kumar",    "singh",    "nguyen",  "tanaka"};
 
 }  // namespace
 
@@ -50,7 +50,8 @@ size_t UserNameGenerator::Pick(size_t n) {
   for (;;) {
     uint8_t b[4];
     random_.Fill(b);
-    const uint64_t v = (uint64_t(b[0]) << 24) | (uint64_t(b[1]) << 16) | (uint64_t(b[2]) << 8) | b[3];
+    const uint64_t v =
+        (uint64_t(b[0]) << 24) | (uint64_t(b[1]) << 16) | (uint64_t(b[2]) << 8) | b[3];
     if (v < limit) return size_t(v % n);
   }
 }
@@ -78,9 +79,14 @@ std::string UserNameGenerator::ServiceAccountName() {
   }
   // Real accounts accumulate numbered siblings ("jenkins-deploy2", "svc-etl-prod-02").
   switch (Pick(8)) {
-    case 0: out.append(std::to_string(2 + Pick(8))); break;
-    case 1: out.append("-0").append(std::to_string(1 + Pick(9))); break;
-    default: break;
+    case 0:
+      out.append(std::to_string(2 + Pick(8)));
+      break;
+    case 1:
+      out.append("-0").append(std::to_string(1 + Pick(9)));
+      break;
+    default:
+      break;
   }
   return out;
 }

@@ -31,8 +31,7 @@ TEST(UserNameGenerator, ProducesBothServiceAndPersonShapes) {
   for (int i = 0; i < 3000; ++i) {
     const std::string name = names.Next();
     distinct.insert(name);
-    if (name.find('.') != std::string::npos ||
-        name.find('-') == std::string::npos)
+    if (name.find('.') != std::string::npos || name.find('-') == std::string::npos)
       ++person;
     else
       ++service;

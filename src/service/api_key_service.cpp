@@ -115,7 +115,8 @@ Expected<ApiKey> ApiKeyService::Revoke(const std::string& id, const Actor& actor
   entry.action = "apikey.revoke";
   entry.object_id = id;
   entry.source_ip = actor.source_ip;
-  entry.detail_json = nlohmann::json{{"name", revoked.name}, {"scope", ToString(revoked.scope)}}.dump();
+  entry.detail_json =
+      nlohmann::json{{"name", revoked.name}, {"scope", ToString(revoked.scope)}}.dump();
   Status audited = options_.store->AppendAudit(entry);
   if (!audited.ok())
     spdlog::error("audit log append failed for apikey.revoke {}: {}", id, audited.ToString());

@@ -3,9 +3,9 @@
 // injects failures.
 #pragma once
 
-#include <memory>
-
 #include <gtest/gtest.h>
+
+#include <memory>
 
 #include "core/clock.h"
 #include "crypto/random.h"
@@ -46,7 +46,8 @@ struct ServiceWorld {
     auto opened = OpenStore("sqlite::memory:");
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     store = std::move(opened).value();
-    auto made = DecoyProvider::Create({"123456789012", "http://127.0.0.1:9", "us-east-1", &box, &random});
+    auto made =
+        DecoyProvider::Create({"123456789012", "http://127.0.0.1:9", "us-east-1", &box, &random});
     EXPECT_TRUE(made.ok());
     decoy = std::move(made).value();
     flaky = std::make_unique<FlakyProvider>(*decoy);

@@ -113,8 +113,8 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
     token.notes = spec.notes;
     token.tags = spec.tags;
     token.planted_at = spec.planted_at;
-    token.expires_at = spec.expires_in ? std::optional<Timestamp>(now + *spec.expires_in)
-                                       : spec.expires_at;
+    token.expires_at =
+        spec.expires_in ? std::optional<Timestamp>(now + *spec.expires_in) : spec.expires_at;
     rows.push_back(token);
     issued.push_back({std::move(token), std::move(key.credentials)});
   }
@@ -298,7 +298,8 @@ Expected<int> TokenService::ExpireDue(Timestamp now) {
   last_full_scan_ = now;
   earliest_expiry_ = next;
   if (noted_during_scan_) {
-    if (!earliest_expiry_ || *noted_during_scan_ < *earliest_expiry_) earliest_expiry_ = noted_during_scan_;
+    if (!earliest_expiry_ || *noted_during_scan_ < *earliest_expiry_)
+      earliest_expiry_ = noted_during_scan_;
   }
   return result;
 }
@@ -313,8 +314,10 @@ Expected<int> TokenService::ExpireScan(Timestamp now, const std::function<void(T
     SC_ASSIGN_OR_RETURN(TokenPage page, options_.store->ListTokens(filter));
     for (const HoneyToken& t : page.items) {
       if (!t.expires_at) continue;
-      if (*t.expires_at <= now) due.push_back(t.id);
-      else keep(*t.expires_at);
+      if (*t.expires_at <= now)
+        due.push_back(t.id);
+      else
+        keep(*t.expires_at);
     }
     if (page.next_cursor.empty()) break;
     filter.after_id = page.next_cursor;

@@ -17,8 +17,8 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -43,9 +43,9 @@ struct TokenSpec {
   std::string notes;
   std::map<std::string, std::string> tags;
   std::optional<Timestamp> planted_at;
-  std::optional<Timestamp> expires_at;  // must be in the future
+  std::optional<Timestamp> expires_at;                  // must be in the future
   std::optional<std::chrono::milliseconds> expires_in;  // instead of expires_at: from now
-  std::string user_name;                // empty: the provider picks a plausible name
+  std::string user_name;  // empty: the provider picks a plausible name
 };
 
 // A metadata update: only the fields that are set change. For the optional

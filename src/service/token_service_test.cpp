@@ -14,8 +14,7 @@ using testing::ServiceWorld;
 
 class TokenServiceTest : public ::testing::Test {
  protected:
-  TokenServiceTest()
-      : service_({w_.store.get(), {w_.flaky.get()}, &w_.clock, &w_.random, 1000}) {}
+  TokenServiceTest() : service_({w_.store.get(), {w_.flaky.get()}, &w_.clock, &w_.random, 1000}) {}
 
   IssuedToken CreateOne(const std::string& location = "laptop-0042:~/Downloads") {
     TokenSpec spec;
@@ -80,8 +79,14 @@ TEST_F(TokenServiceTest, CreateRejectsBadInputNamingTheField) {
       {[](TokenSpec& s) { s.location = "a\x1b[31mred"; }, "location"},
       {[](TokenSpec& s) { s.owner = std::string(257, 'o'); }, "owner"},
       {[](TokenSpec& s) { s.notes = std::string(2049, 'n'); }, "notes"},
-      {[](TokenSpec& s) { s.tags = {{"bad key", "v"}}; }, "tags"},
-      {[](TokenSpec& s) { s.tags = {{"k", "line\nbreak"}}; }, "tags.k"},
+      {[](TokenSpec& s) {
+         s.tags = {{"bad key", "v"}};
+       },
+       "tags"},
+      {[](TokenSpec& s) {
+         s.tags = {{"k", "line\nbreak"}};
+       },
+       "tags.k"},
       {[](TokenSpec& s) { s.expires_at = FromUnixMillis(0); }, "expires_at"},
       {[](TokenSpec& s) { s.user_name = "no spaces allowed"; }, "user_name"},
   };

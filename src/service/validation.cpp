@@ -48,8 +48,8 @@ Status ValidateText(std::string_view field, std::string_view value, size_t max_c
       return InvalidArgument(std::string(field) + ": must not contain control characters");
     pos += len;
     if (++chars > max_chars)
-      return InvalidArgument(std::string(field) + ": must be at most " +
-                             std::to_string(max_chars) + " characters");
+      return InvalidArgument(std::string(field) + ": must be at most " + std::to_string(max_chars) +
+                             " characters");
   }
   return Status::Ok();
 }

@@ -19,10 +19,10 @@ TEST(Validation, RejectsControlCharactersAndBrokenUtf8) {
   EXPECT_FALSE(ValidateText("owner", std::string("a\0b", 3), 256).ok());
   EXPECT_FALSE(ValidateText("owner", "\x1b[2J", 256).ok());
   EXPECT_FALSE(ValidateText("owner", "del\x7f", 256).ok());
-  EXPECT_FALSE(ValidateText("owner", "c1\xc2\x9b", 256).ok());   // U+009B CSI
-  EXPECT_FALSE(ValidateText("owner", "\xc0\xaf", 256).ok());     // overlong '/'
-  EXPECT_FALSE(ValidateText("owner", "\xed\xa0\x80", 256).ok()); // surrogate
-  EXPECT_FALSE(ValidateText("owner", "\xe2\x98", 256).ok());     // truncated
+  EXPECT_FALSE(ValidateText("owner", "c1\xc2\x9b", 256).ok());    // U+009B CSI
+  EXPECT_FALSE(ValidateText("owner", "\xc0\xaf", 256).ok());      // overlong '/'
+  EXPECT_FALSE(ValidateText("owner", "\xed\xa0\x80", 256).ok());  // surrogate
+  EXPECT_FALSE(ValidateText("owner", "\xe2\x98", 256).ok());      // truncated
   EXPECT_FALSE(ValidateText("owner", "a\nb", 256).ok());
   EXPECT_TRUE(ValidateText("notes", "a\nb\tc", 2048, true).ok());
   auto status = ValidateText("owner", "\x1b", 256);

@@ -156,8 +156,48 @@ CREATE TABLE quarantine (
 );
 )sql";
 
+// The outbox as the dispatcher reads it (SqliteAlertStore): ClaimDue walks one
+// sink's pending rows in id order and asks, per row, whether an older row of
+// the same incident is still pending. Both are walks of partial indexes that
+// stay as small as the backlog however many sent rows pile up. The index on
+// (state, next_attempt_at) served no query and cost a write on every lease.
+constexpr std::string_view kAlertQueues = R"sql(
+DROP INDEX alert_outbox_due;
+CREATE INDEX alert_outbox_pending ON alert_outbox (sink, id) WHERE state = 'pending';
+CREATE INDEX alert_outbox_pending_incident ON alert_outbox (sink, incident_id, id)
+  WHERE state = 'pending';
+-- Events no incident has taken yet, in received order (the incident backlog).
+CREATE INDEX IF NOT EXISTS events_unassigned ON events (seq) WHERE incident_id IS NULL;
+-- One token's incidents, newest first (GET /incidents?token_id=).
+CREATE INDEX incidents_token_id ON incidents (token_id, id);
+)sql";
+
+// What the IAM provider is about to do, written before the first IAM call
+// (SqliteIamIntentLog; provider/iam/iam_intent_log.h). The reconciler only
+// ever reads the open ones, so only those are indexed.
+constexpr std::string_view kIamIntents = R"sql(
+CREATE TABLE iam_intents (
+  id                   TEXT PRIMARY KEY,
+  kind                 TEXT NOT NULL CHECK (kind IN ('mint', 'rotate', 'delete')),
+  state                TEXT NOT NULL
+                         CHECK (state IN ('pending', 'key_created', 'done', 'rolled_back')),
+  account_id           TEXT NOT NULL,
+  user_name            TEXT NOT NULL,
+  path                 TEXT NOT NULL,
+  access_key_id        TEXT NOT NULL,
+  other_access_key_id  TEXT NOT NULL,
+  started_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  note                 TEXT NOT NULL
+);
+CREATE INDEX iam_intents_open ON iam_intents (started_at)
+  WHERE state IN ('pending', 'key_created');
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "alert queue indexes", kAlertQueues},
+    {3, "iam intents", kIamIntents},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

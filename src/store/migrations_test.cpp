@@ -41,7 +41,8 @@ TEST(Migrations, ApplyingTwiceIsIdempotent) {
   EXPECT_EQ(SchemaVersion(*conn).value(), SqliteMigrations().back().version);
   EXPECT_EQ(MigrationRows(*conn), static_cast<int64_t>(SqliteMigrations().size()));
   for (const char* table : {"tokens", "token_tags", "api_keys", "audit_log", "events",
-                            "incidents", "alert_outbox", "ingest_checkpoints", "quarantine"}) {
+                            "incidents", "alert_outbox", "ingest_checkpoints", "quarantine",
+                            "iam_intents"}) {
     EXPECT_TRUE(TableExists(*conn, table)) << table;
   }
 }
@@ -84,6 +85,31 @@ TEST(Migrations, RefusesADatabaseFromANewerBuild) {
   ASSERT_TRUE(ApplyMigrations(*conn, newer, T0()).ok());
   Status st = ApplyMigrations(*conn, std::span(newer).first(1), T0());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(Migrations, AVersionOneDatabaseWithRowsUpgradesInPlace) {
+  TempDir dir;
+  auto conn = OpenConn(dir.File("m.db"));
+  ASSERT_TRUE(ApplyMigrations(*conn, SqliteMigrations().first(1), T0()).ok());
+  ASSERT_TRUE(conn->Exec("INSERT INTO tokens (id, kind, status, account_id, user_name, arn, "
+                         "location, owner, notes, created_at, issued_at, change_seq) VALUES "
+                         "('tok_1', 'decoy', 'active', '123456789012', 'u', 'arn', 'l', 'o', "
+                         "'', 0, 0, 1);"
+                         "INSERT INTO incidents (id, token_id, status, source_ip, first_seen, "
+                         "last_seen, created_at, updated_at) VALUES "
+                         "('inc_1', 'tok_1', 'open', '203.0.113.7', 0, 0, 0, 0);"
+                         "INSERT INTO alert_outbox (incident_id, sink, kind, payload, "
+                         "next_attempt_at, created_at) VALUES ('inc_1', 'pager', 'trigger', "
+                         "'{}', 0, 0)")
+                  .ok());
+  const Status st = ApplyMigrations(*conn, SqliteMigrations(), T0());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(SchemaVersion(*conn).value(), SqliteMigrations().back().version);
+  EXPECT_TRUE(TableExists(*conn, "iam_intents"));
+  auto s = conn->Prepare("SELECT COUNT(*) FROM alert_outbox WHERE state = 'pending'");
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s->Step().value());
+  EXPECT_EQ(s->Int(0), 1);
 }
 
 TEST(Migrations, StoreMigrateRecordsEachVersionOnce) {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "store/sqlite_db.h"
+#include "store/sqlite_event_rows.h"
 #include "store/sqlite_store.h"
 
 namespace spacecrab {
@@ -10,31 +11,7 @@ namespace {
 
 constexpr int kMaxPageSize = 1000;
 
-constexpr const char* kEventColumns =
-    "id, token_id, access_key_id, event_time, event_source, event_name, aws_region, "
-    "source_ip, user_agent, error_code, request_id, incident_id, origin, enrichment_json, "
-    "raw_json, received_at, seq";
-
-Event ReadEvent(const Statement& s) {
-  Event e;
-  e.id = s.Text(0);
-  e.token_id = s.Text(1);
-  e.access_key_id = s.Text(2);
-  e.event_time = s.Time(3);
-  e.event_source = s.Text(4);
-  e.event_name = s.Text(5);
-  e.aws_region = s.Text(6);
-  e.source_ip = s.Text(7);
-  e.user_agent = s.Text(8);
-  e.error_code = s.Text(9);
-  e.request_id = s.Text(10);
-  e.incident_id = s.Text(11);  // NULL reads as ""
-  e.origin = s.Text(12);
-  e.enrichment_json = s.Text(13);
-  e.raw_json = s.Text(14);
-  e.received_at = s.Time(15);
-  return e;
-}
+constexpr const char* kEventColumns = kSqliteEventColumns;
 
 Expected<int64_t> NextEventSeq(SqliteConnection& conn) {
   SC_ASSIGN_OR_RETURN(Statement s, conn.Prepare("SELECT COALESCE(MAX(seq), 0) FROM events"));
@@ -88,6 +65,27 @@ Expected<int64_t> CursorSeq(SqliteConnection& conn, const std::string& cursor) {
 
 }  // namespace
 
+Event ReadSqliteEvent(const Statement& s) {
+  Event e;
+  e.id = s.Text(0);
+  e.token_id = s.Text(1);
+  e.access_key_id = s.Text(2);
+  e.event_time = s.Time(3);
+  e.event_source = s.Text(4);
+  e.event_name = s.Text(5);
+  e.aws_region = s.Text(6);
+  e.source_ip = s.Text(7);
+  e.user_agent = s.Text(8);
+  e.error_code = s.Text(9);
+  e.request_id = s.Text(10);
+  e.incident_id = s.Text(11);  // NULL reads as ""
+  e.origin = s.Text(12);
+  e.enrichment_json = s.Text(13);
+  e.raw_json = s.Text(14);
+  e.received_at = s.Time(15);
+  return e;
+}
+
 Expected<std::vector<bool>> SqliteStore::RecordEvents(std::span<const Event> events) {
   for (const Event& e : events) {
     if (e.id.empty() || e.token_id.empty()) {
@@ -121,7 +119,7 @@ Expected<Event> SqliteStore::GetEvent(const std::string& id) {
     s.Bind(1, id);
     SC_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return NotFound("event " + id + " does not exist");
-    out = ReadEvent(s);
+    out = ReadSqliteEvent(s);
     return Status::Ok();
   });
   if (!done.ok()) return done;
@@ -158,7 +156,7 @@ Expected<EventPage> SqliteStore::ListEvents(const EventFilter& filter) {
         page.next_cursor = std::to_string(last_seq);
         break;
       }
-      page.items.push_back(ReadEvent(s));
+      page.items.push_back(ReadSqliteEvent(s));
       last_seq = s.Int(16);
     }
     return Status::Ok();

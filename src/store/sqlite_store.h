@@ -82,15 +82,19 @@ class SqliteStore final : public Store {
   // For tests and diagnostics: the highest applied schema migration.
   Expected<int64_t> SchemaVersion();
 
- private:
+  // For the other interfaces kept in this same database (SqliteAlertStore,
+  // SqliteIamIntentLog), so that their writes share this store's single
+  // writer and transactions, and their reads its reader pool.
   using ConnectionFn = std::function<Status(SqliteConnection&)>;
-
-  SqliteStore(SqliteStoreOptions options, std::unique_ptr<SqliteConnection> writer);
-
   // Runs `fn` inside one write transaction (commit on OK, rollback otherwise).
+  // REQUIRES: `fn` does not call back into this store (the writer mutex is held).
   Status WithWriteTransaction(const ConnectionFn& fn);
   // Runs `fn` on a reader connection (autocommit unless `fn` opens one).
+  // REQUIRES: as above; for ":memory:" it runs on the writer under its mutex.
   Status WithReader(const ConnectionFn& fn);
+
+ private:
+  SqliteStore(SqliteStoreOptions options, std::unique_ptr<SqliteConnection> writer);
 
   Expected<std::unique_ptr<SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<SqliteConnection> conn);

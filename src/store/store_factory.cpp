@@ -3,12 +3,14 @@
 #include <filesystem>
 #include <system_error>
 
+#include "store/sqlite_alert_store.h"
+#include "store/sqlite_iam_intent_log.h"
 #include "store/sqlite_store.h"
 
 namespace spacecrab {
 namespace {
 
-Expected<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
+Expected<std::unique_ptr<SqliteStore>> OpenSqlite(const std::string& path) {
   if (path.empty())
     return InvalidArgument("store url sqlite: needs a path, e.g. sqlite:data/spacecrab.db");
   if (path != ":memory:") {
@@ -26,14 +28,13 @@ Expected<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
   options.path = path;
   SC_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(options));
   SC_RETURN_IF_ERROR(store->Migrate());
-  return std::unique_ptr<Store>(std::move(store));
+  return store;
 }
 
-}  // namespace
-
-Expected<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+// The url's scheme decides; anything but sqlite: is refused here.
+Expected<std::string> SqlitePath(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";
-  if (url.rfind(kSqlite, 0) == 0) return OpenSqlite(url.substr(kSqlite.size()));
+  if (url.rfind(kSqlite, 0) == 0) return url.substr(kSqlite.size());
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     return InvalidArgument("PostgreSQL store is not built yet");
   }
@@ -42,6 +43,24 @@ Expected<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   return InvalidArgument("unsupported store url scheme '" +
                          (colon == std::string::npos ? std::string() : url.substr(0, colon)) +
                          "' (expected sqlite:PATH)");
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+  SC_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, OpenSqlite(path));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Expected<StoreBundle> OpenStoreBundle(const std::string& url) {
+  SC_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+  SC_ASSIGN_OR_RETURN(std::shared_ptr<SqliteStore> db, OpenSqlite(path));
+  StoreBundle bundle;
+  bundle.alerts = std::make_unique<SqliteAlertStore>(db);
+  bundle.iam_intents = std::make_unique<SqliteIamIntentLog>(db);
+  bundle.store = std::move(db);
+  return bundle;
 }
 
 }  // namespace spacecrab

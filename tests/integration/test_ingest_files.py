@@ -107,31 +107,40 @@ class IngestFiles(unittest.TestCase):
         self.assertEqual(total, set(truth["use_event_ids"]))
 
     def test_sigkill_mid_run_then_rerun_records_every_use_once(self):
-        truth = gen_trail.generate(self.trail, self.tokens, size_mb=60, uses=200, seed=13, records_per_file=300)
-        proc = subprocess.Popen(self.ws.ingest_cmd(self.trail), env=lib.clean_env(),
+        # Inputs: part one, a FIFO nobody writes to (the run blocks there, part
+        # way through), part two. Kill it there, then re-run everything.
+        truth = gen_trail.generate(self.trail, self.tokens, size_mb=8, uses=120, seed=13, records_per_file=100)
+        logs = sorted(p for p in truth["file_paths"] if "/CloudTrail/" in p)
+        half = len(logs) // 2
+        part1, part2 = os.path.join(self.ws.dir, "part1"), os.path.join(self.ws.dir, "part2")
+        for dest, paths in ((part1, logs[:half]), (part2, logs[half:])):
+            os.makedirs(dest)
+            for p in paths:
+                os.link(p, os.path.join(dest, os.path.basename(p)))
+        part1_ids = set()
+        for p in logs[:half]:
+            with gzip.open(p) as f:
+                part1_ids |= {r["eventID"] for r in json.load(f)["Records"]} & set(truth["use_event_ids"])
+        fifo = os.path.join(self.ws.dir, "blocked.fifo")
+        os.mkfifo(fifo)
+        proc = subprocess.Popen(self.ws.ingest_cmd(part1, fifo, part2), env=lib.clean_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Kill once some (not all) uses are recorded.
-        deadline = time.time() + 120
-        seen = 0
-        while time.time() < deadline and proc.poll() is None:
-            try:
-                seen = len(self.ws.events())
-            except Exception:
-                seen = 0
-            if seen > 0:
-                break
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-        before = len(self.ws.events())
-        self.assertLess(before, len(truth["use_event_ids"]), "the run finished before it could be killed")
+        try:
+            deadline = time.time() + 120
+            while time.time() < deadline and {e for e, _ in self.ws.events()} != part1_ids:
+                self.assertIsNone(proc.poll(), "ingest exited early")
+                time.sleep(0.05)
+            self.assertEqual({e for e, _ in self.ws.events()}, part1_ids)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+        self.assertLess(len(part1_ids), len(truth["use_event_ids"]))
         out = self.ws.ingest_json(self, self.trail)
         self.assertEqual(out["quarantined"], 0)
         ids = [e for e, _ in self.ws.events()]
         self.assertEqual(len(ids), len(set(ids)))
         self.assertEqual(set(ids), set(truth["use_event_ids"]))
         self.assertEqual(self.ws.token_counts(), truth["per_token"])
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -80,6 +80,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def reply(self, status, obj, content_type="application/json"):
+        time.sleep(getattr(self, "delay", 0.0))
         data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -96,6 +97,7 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(404, {"error": "not found"})
 
     def do_POST(self):
+        self.delay = 0.0
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
         if self.path == "/_control":
@@ -103,9 +105,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"mode": self.server.mode.get()})
         mode = self.server.mode.get()
         if mode.startswith("slow:"):
-            # Answer late (after the sender gave up) but still process: the
-            # sender will retry a message we already have -> a duplicate.
-            time.sleep(float(mode.split(":", 1)[1]))
+            # Process (and log) at once but answer late: a sender that gives
+            # up or dies meanwhile will send again a message we already have.
+            self.delay = float(mode.split(":", 1)[1])
             mode = "ok"
         if mode != "ok":
             self.server.log.add({"rejected": int(mode), "at": time.time()})
