@@ -2,6 +2,7 @@
 """Alert pipeline benchmarks (see bench/README.md, section "Alerting").
 
     python3 bench/alert/run_bench.py --build BUILD_DIR [--quick] [--alerts 5000]
+                                     [--only throughput|storm]
 
 1. Dispatcher throughput: N triggers for N incidents queued at once, delivered
    by the webhook sink (signed) to tests/receivers/http_receiver.py, which
@@ -99,14 +100,15 @@ def main():
     ap.add_argument("--build", default=os.environ.get("SPACECRAB_BUILD_DIR", os.path.join(ROOT, "build")))
     ap.add_argument("--alerts", type=int, default=5000)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["throughput", "storm"])
     args = ap.parse_args()
     out_dir = os.path.join(ROOT, "bench", "out", "alert-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))
     os.makedirs(out_dir, exist_ok=True)
-    results = {
-        "throughput": [throughput(args.build, out_dir, args.alerts, w) for w in (1, 4)],
-        "storm": storm(args.build, out_dir, args.quick),
-        "machine": {"cpus": os.cpu_count()},
-    }
+    results = {"machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}}
+    if args.only != "storm":
+        results["throughput"] = [throughput(args.build, out_dir, args.alerts, w) for w in (1, 4)]
+    if args.only != "throughput":
+        results["storm"] = storm(args.build, out_dir, args.quick)
     for f in os.listdir(out_dir):  # keep results, not the receivers' logs
         if f.endswith(".jsonl") or f.endswith(".stderr") or f.endswith(".toml"):
             os.remove(os.path.join(out_dir, f))

@@ -14,11 +14,10 @@
 // right after Store::RecordEvents or after the incident commit, and a second
 // run on the same file must deliver every page. It waits until nothing is pending (or
 // --drain-timeout) and prints a JSON summary on stdout. Exit 0 when drained.
-#include <CLI/CLI.hpp>
-
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -26,6 +25,7 @@
 #include <random>
 #include <thread>
 
+#include "alert/alert_driver_inputs.h"
 #include "alert/curl_http_client.h"
 #include "alert/dispatcher.h"
 #include "alert/incident_stage.h"
@@ -60,109 +60,9 @@ struct Args {
   int lease_margin_ms = 30000;
 };
 
-// A unique AKIA key id per synthetic token (SQLite keeps them unique).
-std::string SyntheticKeyId(int n) {
-  static const char kB32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string id = "AKIA";
-  for (int i = 15; i >= 0; --i) id += kB32[(n >> (i % 6 * 5)) & 31];
-  return id;
-}
-
-std::string Str(const json& j, const char* k) {
-  auto it = j.find(k);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::optional<Timestamp> Time(const json& j, const char* k) {
-  std::string s = Str(j, k);
-  return s.empty() ? std::nullopt : ParseRfc3339(s);
-}
-
-HoneyToken TokenFromJson(const json& j, Timestamp now) {
-  HoneyToken t;
-  t.id = Str(j, "id");
-  t.kind = ParseTokenKind(Str(j, "kind")).value_or(TokenKind::kAws);
-  t.status = ParseTokenStatus(Str(j, "status")).value_or(TokenStatus::kActive);
-  t.access_key_id = Str(j, "access_key_id");
-  t.location = Str(j, "location");
-  t.owner = Str(j, "owner");
-  t.notes = Str(j, "notes");
-  if (auto it = j.find("tags"); it != j.end() && it->is_object())
-    for (const auto& [k, v] : it->items()) t.tags[k] = v.is_string() ? v.get<std::string>() : "";
-  t.created_at = Time(j, "created_at").value_or(now - std::chrono::hours(24));
-  t.issued_at = t.created_at;
-  t.planted_at = Time(j, "planted_at");
-  t.first_used_at = Time(j, "first_used_at");
-  t.retired_at = Time(j, "retired_at");
-  return t;
-}
-
-HoneyToken SyntheticToken(const std::string& id, Timestamp now) {
-  HoneyToken t;
-  t.id = id;
-  t.kind = TokenKind::kAws;
-  t.location = "placement-" + id;
-  t.owner = "owner-" + id;
-  t.created_at = t.issued_at = now - std::chrono::hours(24);
-  return t;
-}
-
-Event EventFromJson(const json& j) {
-  Event e;
-  e.id = Str(j, "id");
-  e.token_id = Str(j, "token_id");
-  e.event_time = Time(j, "event_time").value_or(Timestamp{});
-  e.event_source = Str(j, "event_source");
-  e.event_name = Str(j, "event_name");
-  e.aws_region = Str(j, "aws_region");
-  e.source_ip = Str(j, "source_ip");
-  e.user_agent = Str(j, "user_agent");
-  e.error_code = Str(j, "error_code");
-  e.request_id = Str(j, "request_id");
-  if (auto it = j.find("enrichment"); it != j.end() && it->is_object()) e.enrichment_json = it->dump();
-  return e;
-}
-
-// Storm: events spread over one minute of event time, `tokens` tokens,
-// `sources` addresses each, 20 actions like an enumeration tool.
-std::vector<Event> StormEvents(const Args& a, Timestamp start) {
-  static const char* kActions[][2] = {
-      {"sts.amazonaws.com", "GetCallerIdentity"}, {"iam.amazonaws.com", "ListUsers"},
-      {"iam.amazonaws.com", "ListRoles"},         {"iam.amazonaws.com", "GetAccountAuthorizationDetails"},
-      {"s3.amazonaws.com", "ListBuckets"},        {"ec2.amazonaws.com", "DescribeInstances"},
-      {"ec2.amazonaws.com", "DescribeRegions"},   {"lambda.amazonaws.com", "ListFunctions"},
-      {"secretsmanager.amazonaws.com", "ListSecrets"}, {"ssm.amazonaws.com", "DescribeParameters"},
-      {"iam.amazonaws.com", "ListAttachedUserPolicies"}, {"iam.amazonaws.com", "GetUser"},
-      {"rds.amazonaws.com", "DescribeDBInstances"}, {"kms.amazonaws.com", "ListKeys"},
-      {"dynamodb.amazonaws.com", "ListTables"},   {"sns.amazonaws.com", "ListTopics"},
-      {"sqs.amazonaws.com", "ListQueues"},        {"cloudtrail.amazonaws.com", "DescribeTrails"},
-      {"organizations.amazonaws.com", "DescribeOrganization"}, {"iam.amazonaws.com", "ListGroups"}};
-  std::vector<Event> out;
-  out.reserve(a.storm_events);
-  for (int i = 0; i < a.storm_events; ++i) {
-    Event e;
-    e.id = "storm-" + std::to_string(i);
-    e.token_id = "tok_storm" + std::to_string(i % a.storm_tokens);
-    int src = (i / a.storm_tokens) % a.storm_sources;
-    e.source_ip = "198.51.100." + std::to_string(src + 1);
-    e.event_time = start + std::chrono::milliseconds(int64_t(i) * 60000 / a.storm_events);
-    // The attacker's tool moves on to a new API every 3 s of the minute, and
-    // keeps calling the earlier ones: new actions (material updates) arrive
-    // all through the storm, not only at its start.
-    const int64_t stage = int64_t(i) * 20 / a.storm_events;
-    const auto& act = kActions[i % 4 == 0 ? stage : (i / a.storm_tokens) % (stage + 1)];
-    e.event_source = act[0];
-    e.event_name = act[1];
-    e.aws_region = "us-east-1";
-    e.user_agent = "aws-cli/2.15.0 Python/3.11";
-    e.error_code = "AccessDenied";
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 int64_t Pending(AlertStore& store) {
-  std::vector<OutboxRow> rows = store.ListOutbox({OutboxState::kPending, "", "", 0, 1000000}).value();
+  std::vector<OutboxRow> rows =
+      store.ListOutbox({OutboxState::kPending, "", "", 0, 1000000}).value();
   return static_cast<int64_t>(rows.size());
 }
 
@@ -223,7 +123,8 @@ int Run(const Args& a) {
     if (sql->GetToken(t.id).ok()) return;
     HoneyToken row = t;
     static int n = 0;
-    if (row.access_key_id.empty()) row.access_key_id = SyntheticKeyId(++n + getpid() % 1000 * 100000);
+    if (row.access_key_id.empty())
+      row.access_key_id = SyntheticKeyId(++n + getpid() % 1000 * 100000);
     if (row.account_id.empty()) row.account_id = "123456789012";
     if (row.user_name.empty()) row.user_name = "svc-" + row.id;
     if (Status st = sql->InsertTokens(std::span<const HoneyToken>(&row, 1)); !st.ok()) {
@@ -278,7 +179,10 @@ int Run(const Args& a) {
       if (j.is_object()) events.push_back(EventFromJson(j));
     }
   }
-  if (a.storm_events > 0) events = StormEvents(a, now - std::chrono::seconds(60));
+  if (a.storm_events > 0) {
+    events = StormEvents({a.storm_events, a.storm_tokens, a.storm_sources},
+                         now - std::chrono::seconds(60));
+  }
   for (const auto& e : events) {
     if (!store.GetToken(e.token_id).ok()) put_token(SyntheticToken(e.token_id, now));
   }
@@ -325,8 +229,9 @@ int Run(const Args& a) {
       alert.incident.id = c.incident.id;
       const std::string payload = AlertToJson(alert);
       for (const auto& s : ssinks) {
-        OutboxRow r{0, c.incident.id, s.name, AlertKind::kTrigger, payload, OutboxState::kPending,
-                    0, now, now, "", std::nullopt};
+        OutboxRow r{
+            0,   c.incident.id, s.name, AlertKind::kTrigger, payload, OutboxState::kPending, 0,
+            now, now,           "",     std::nullopt};
         c.outbox.push_back(std::move(r));
       }
       commits.push_back(std::move(c));
@@ -347,7 +252,8 @@ int Run(const Args& a) {
         return 1;
       }
       if (a.storm_pace > 0) {  // hold the feed to the requested wall-clock rate
-        auto due = t0 + std::chrono::duration<double>(a.storm_pace * double(b + 1) / double(batches));
+        auto due =
+            t0 + std::chrono::duration<double>(a.storm_pace * double(b + 1) / double(batches));
         std::this_thread::sleep_until(due);
       }
     }
@@ -379,10 +285,15 @@ int Run(const Args& a) {
   json incidents = json::array();
   IncidentPage all = store.ListIncidents({std::nullopt, "", "", 1000}).value();
   for (const auto& inc : all.items) {
-    incidents.push_back({{"id", inc.id}, {"token_id", inc.token_id}, {"source_ip", inc.source_ip},
-                         {"status", ToString(inc.status)}, {"event_count", inc.event_count},
-                         {"actions", inc.actions}, {"profile", ToString(inc.profile)},
-                         {"severity", ToString(inc.severity)}, {"trigger", ToString(inc.trigger)},
+    incidents.push_back({{"id", inc.id},
+                         {"token_id", inc.token_id},
+                         {"source_ip", inc.source_ip},
+                         {"status", ToString(inc.status)},
+                         {"event_count", inc.event_count},
+                         {"actions", inc.actions},
+                         {"profile", ToString(inc.profile)},
+                         {"severity", ToString(inc.severity)},
+                         {"trigger", ToString(inc.trigger)},
                          {"allowlisted", inc.allowlisted},
                          {"allowlist_reason", inc.allowlist_reason}});
   }
@@ -390,13 +301,19 @@ int Run(const Args& a) {
   json sinks = json::object(), dead = json::array();
   for (const auto& s : ssinks) {
     SinkStats ss = dispatcher.Stats(s.name);
-    sinks[s.name] = {{"sent", ss.sent}, {"failed_attempts", ss.failed_attempts}, {"dead", ss.dead},
-                     {"deferred", ss.deferred}, {"coalesced", ss.coalesced}};
+    sinks[s.name] = {{"sent", ss.sent},
+                     {"failed_attempts", ss.failed_attempts},
+                     {"dead", ss.dead},
+                     {"deferred", ss.deferred},
+                     {"coalesced", ss.coalesced}};
   }
-  std::vector<OutboxRow> dead_rows = store.ListOutbox({OutboxState::kDead, "", "", 0, 1000}).value();
+  std::vector<OutboxRow> dead_rows =
+      store.ListOutbox({OutboxState::kDead, "", "", 0, 1000}).value();
   for (const auto& r : dead_rows) {
-    dead.push_back({{"sink", r.sink}, {"incident_id", r.incident_id},
-                    {"kind", ToString(r.kind)}, {"error", r.last_error}});
+    dead.push_back({{"sink", r.sink},
+                    {"incident_id", r.incident_id},
+                    {"kind", ToString(r.kind)},
+                    {"error", r.last_error}});
   }
   summary["sinks"] = sinks;
   summary["dead"] = dead;

@@ -74,9 +74,9 @@ TEST(AlertJson, ReadsTheEnrichmentStagesObject) {
   EXPECT_EQ(e.tor_exit, false);
   EXPECT_EQ(e.cloud_network, "aws EC2 us-west-2");
   EXPECT_EQ(e.tool, "aws-cli 2.4.23");
-  auto nulls = EnrichmentFromJson(
-      R"({"country":null,"asn":null,"tor_exit":true,"cloud":null,"tool":null,)"
-      R"("aws_internal":true,"aws_service":"ec2.amazonaws.com"})");
+  auto nulls =
+      EnrichmentFromJson(R"({"country":null,"asn":null,"tor_exit":true,"cloud":null,"tool":null,)"
+                         R"("aws_internal":true,"aws_service":"ec2.amazonaws.com"})");
   EXPECT_EQ(nulls.country, "");
   EXPECT_EQ(nulls.asn, "");
   EXPECT_EQ(nulls.tor_exit, true);

@@ -104,8 +104,7 @@ class AlertStore {
   // now) and have no older pending row for the same incident, oldest first.
   // Each returned row's next_attempt_at becomes now + lease.
   virtual Expected<std::vector<OutboxRow>> ClaimDue(const std::string& sink, Timestamp now,
-                                                    std::chrono::milliseconds lease,
-                                                    int limit) = 0;
+                                                    std::chrono::milliseconds lease, int limit) = 0;
   // Coalescing: when the claimed row `head` is an update, the newest pending
   // update of (sink, incident) that follows it with no trigger/resolve in
   // between replaces it: `head` and the updates between are marked sent

@@ -60,9 +60,8 @@ struct MemoryBackend final : Backend {
 };
 
 struct SqliteBackend final : Backend {
-  fs::path dir = fs::temp_directory_path() /
-                 ("sc_alert_store_" + std::to_string(getpid()) + "_" +
-                  std::to_string(reinterpret_cast<uintptr_t>(this)));
+  fs::path dir = fs::temp_directory_path() / ("sc_alert_store_" + std::to_string(getpid()) + "_" +
+                                              std::to_string(reinterpret_cast<uintptr_t>(this)));
   std::unique_ptr<SqliteStore> base;
   std::unique_ptr<SqliteAlertStore> alerts;
   SqliteBackend() {
@@ -91,8 +90,10 @@ struct SqliteBackend final : Backend {
 class AlertStoreContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "memory") b = std::make_unique<MemoryBackend>();
-    else b = std::make_unique<SqliteBackend>();
+    if (GetParam() == "memory")
+      b = std::make_unique<MemoryBackend>();
+    else
+      b = std::make_unique<SqliteBackend>();
     b->AddToken(Tok("tok_a", "AKIAAAAAAAAAAAAAAAAA"));
     b->AddToken(Tok("tok_b", "AKIABBBBBBBBBBBBBBBB"));
   }
@@ -196,7 +197,7 @@ TEST_P(AlertStoreContract, ClaimsHeadOfEachIncidentInOrderWithALease) {
   EXPECT_EQ((*first)[0].incident_id, "inc_1");
   EXPECT_EQ((*first)[0].kind, AlertKind::kTrigger);
   EXPECT_EQ((*first)[1].incident_id, "inc_2");
-  EXPECT_TRUE(s().ClaimDue("pager", kT0, seconds(30), 10)->empty());  // leased
+  EXPECT_TRUE(s().ClaimDue("pager", kT0, seconds(30), 10)->empty());                 // leased
   EXPECT_EQ(s().ClaimDue("pager", kT0 + seconds(31), seconds(30), 10)->size(), 2u);  // lapsed
   ASSERT_TRUE(s().MarkSent((*first)[0].id, kT0 + seconds(32)).ok());
   auto next = s().ClaimDue("pager", kT0 + seconds(62), seconds(30), 10);

@@ -12,9 +12,12 @@ std::string Clip(std::string_view s, size_t max) {
 
 std::string ChatHeadline(const AlertMessage& m) {
   switch (m.kind) {
-    case AlertKind::kTrigger: return AlertSummary(m.alert);
-    case AlertKind::kUpdate: return "Update: " + AlertSummary(m.alert);
-    case AlertKind::kResolve: return "Resolved: " + AlertSummary(m.alert);
+    case AlertKind::kTrigger:
+      return AlertSummary(m.alert);
+    case AlertKind::kUpdate:
+      return "Update: " + AlertSummary(m.alert);
+    case AlertKind::kResolve:
+      return "Resolved: " + AlertSummary(m.alert);
   }
   return AlertSummary(m.alert);
 }

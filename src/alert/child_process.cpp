@@ -89,8 +89,8 @@ Expected<ChildResult> RunChild(const std::vector<std::string>& argv,
   posix_spawnattr_setsigmask(&sa.attr, &empty);
   posix_spawnattr_setsigdefault(&sa.attr, &all);
   posix_spawnattr_setpgroup(&sa.attr, 0);
-  posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                         POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&sa.attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
   std::vector<char*> cargv, cenv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
@@ -156,7 +156,8 @@ Expected<ChildResult> RunChild(const std::vector<std::string>& argv,
   if (err_parent.get() >= 0) {
     char buf[1024];
     ssize_t r;
-    while (result.stderr_head.size() < 4096 && (r = ::read(err_parent.get(), buf, sizeof buf)) > 0) {
+    while (result.stderr_head.size() < 4096 &&
+           (r = ::read(err_parent.get(), buf, sizeof buf)) > 0) {
       result.stderr_head.append(buf, std::min<size_t>(r, 4096 - result.stderr_head.size()));
     }
   }

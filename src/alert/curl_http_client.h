@@ -16,7 +16,7 @@
 namespace spacecrab::alert {
 
 struct CurlHttpClientOptions {
-  std::string ca_file;        // PEM bundle; empty: system default
+  std::string ca_file;  // PEM bundle; empty: system default
   std::string user_agent = "spacecrab-alert/1";
   size_t max_idle_handles = 8;
 };

@@ -32,7 +32,8 @@ using CurlMimePtr = std::unique_ptr<curl_mime, CurlMimeDeleter>;
 inline Status StatusFromCurl(CURLcode rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + curl_easy_strerror(rc);
   switch (rc) {
-    case CURLE_OK: return Status::Ok();
+    case CURLE_OK:
+      return Status::Ok();
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return InvalidArgument(msg);

@@ -157,9 +157,8 @@ Status Dispatcher::Process(SinkState& s, OutboxRow row) {
       }
       // Bound memory: forget incidents quiet for longer than the interval.
       if (s.last_page.size() > 50000) {
-        std::erase_if(s.last_page, [&](const auto& kv) {
-          return kv.second + p.update_interval < done;
-        });
+        std::erase_if(s.last_page,
+                      [&](const auto& kv) { return kv.second + p.update_interval < done; });
       }
     }
     return store.MarkSent(row.id, done);
@@ -173,9 +172,9 @@ Status Dispatcher::Process(SinkState& s, OutboxRow row) {
   const Timestamp next = done + Jittered(s, row.attempts + 1);
   if (next - row.created_at > p.max_age) {
     count(&SinkStats::dead);
-    return store.MarkDead(row.id, done,
-                          "gave up after " + std::to_string(row.attempts + 1) +
-                              " attempts (max_age): " + error);
+    return store.MarkDead(
+        row.id, done,
+        "gave up after " + std::to_string(row.attempts + 1) + " attempts (max_age): " + error);
   }
   return store.MarkRetry(row.id, next, error, true);
 }

@@ -61,8 +61,8 @@ struct SinkStats {
   int64_t sent = 0;
   int64_t failed_attempts = 0;  // retryable failures
   int64_t dead = 0;
-  int64_t deferred = 0;         // held back by update_interval or rate_limit
-  int64_t coalesced = 0;        // claims that replaced older updates
+  int64_t deferred = 0;   // held back by update_interval or rate_limit
+  int64_t coalesced = 0;  // claims that replaced older updates
 };
 
 class Dispatcher {

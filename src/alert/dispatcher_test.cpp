@@ -96,9 +96,8 @@ TEST(Dispatcher, DeliversEveryIncidentInOrder) {
 TEST(Dispatcher, SinkDownForAWhileThenEverythingArrivesInOrder) {
   Fixture f;
   bool down = true;
-  f.sink.SetFailure([&](const AlertMessage&) {
-    return down ? Unavailable("connection refused") : Status::Ok();
-  });
+  f.sink.SetFailure(
+      [&](const AlertMessage&) { return down ? Unavailable("connection refused") : Status::Ok(); });
   Queue(f.store, "inc_A", AlertKind::kTrigger, {"pager"}, kT0);
   Queue(f.store, "inc_B", AlertKind::kTrigger, {"pager"}, kT0);
   Queue(f.store, "inc_A", AlertKind::kUpdate, {"pager"}, kT0);
@@ -167,7 +166,8 @@ TEST(Dispatcher, StormOfUpdatesCoalescesAndIsRateLimitedPerIncident) {
   ASSERT_EQ(Trace(f.sink), (std::vector<std::string>{"inc_A:trigger", "inc_A:update"}));
   EXPECT_EQ(f.sink.delivered()[1].alert.incident.event_count, 50);  // the newest picture
   // More activity later: one more update after the interval, never more.
-  for (int i = 51; i <= 60; ++i) Queue(f.store, "inc_A", AlertKind::kUpdate, {"pager"}, f.clock.Now(), i);
+  for (int i = 51; i <= 60; ++i)
+    Queue(f.store, "inc_A", AlertKind::kUpdate, {"pager"}, f.clock.Now(), i);
   f.RunFor(120);
   ASSERT_EQ(f.sink.delivered().size(), 3u);
   EXPECT_EQ(f.sink.delivered()[2].alert.incident.event_count, 60);
@@ -178,7 +178,8 @@ TEST(Dispatcher, SinkRateLimitDefersWithoutCountingAttempts) {
   DeliveryPolicy p = Fast();
   p.rate_per_second = 1;
   Fixture f(p);
-  for (int i = 0; i < 5; ++i) Queue(f.store, "inc_" + std::to_string(i), AlertKind::kTrigger, {"pager"}, kT0);
+  for (int i = 0; i < 5; ++i)
+    Queue(f.store, "inc_" + std::to_string(i), AlertKind::kTrigger, {"pager"}, kT0);
   ASSERT_TRUE(f.d->RunOnce().ok());
   EXPECT_EQ(f.sink.delivered().size(), 1u);
   f.clock.Advance(milliseconds(1001));

@@ -16,8 +16,10 @@ Expected<ExecConfig> ParseExecConfig(SinkSettings& s,
     bool ok = j.is_array() && !j.empty();
     if (ok) {
       for (const auto& v : j) {
-        if (!v.is_string()) ok = false;
-        else c.command.push_back(v.get<std::string>());
+        if (!v.is_string())
+          ok = false;
+        else
+          c.command.push_back(v.get<std::string>());
       }
     }
     if (!ok) s.Fail("command", "expected a JSON array of strings");
@@ -51,8 +53,8 @@ Status ExecSink::Send(const AlertMessage& message) {
   env.push_back("ALERT_KIND=" + std::string(ToString(message.kind)));
   env.push_back("ALERT_DEDUP_KEY=" + message.dedup_key);
   const std::string what = "exec '" + name_ + "' (" + config_.command[0] + ")";
-  SC_ASSIGN_OR_RETURN(ChildResult r,
-                      RunChild(config_.command, env, MessageToJson(message) + "\n", config_.policy.timeout));
+  SC_ASSIGN_OR_RETURN(ChildResult r, RunChild(config_.command, env, MessageToJson(message) + "\n",
+                                              config_.policy.timeout));
   std::string err = r.stderr_head.substr(0, r.stderr_head.find('\n'));
   if (!err.empty()) err = ": " + err.substr(0, 300);
   if (r.timed_out) {

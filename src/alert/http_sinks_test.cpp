@@ -56,7 +56,9 @@ TEST(PagerDutySink, UpdateIsATriggerWithTheSameKeyAndResolveIsMinimal) {
   EXPECT_EQ(u["event_action"], "trigger");
   EXPECT_EQ(u["dedup_key"], "inc_01");
   EXPECT_EQ(u["payload"]["custom_details"]["update"], true);
-  EXPECT_EQ(r, json::parse(R"({"routing_key":"R0UTINGKEY","dedup_key":"inc_01","event_action":"resolve"})"));
+  EXPECT_EQ(
+      r,
+      json::parse(R"({"routing_key":"R0UTINGKEY","dedup_key":"inc_01","event_action":"resolve"})"));
 }
 
 TEST(PagerDutySink, MapsResponsesToRetryOrFinal) {

@@ -47,7 +47,7 @@ Status IncidentStage::OnEvents(std::span<const Event> events) {
     std::optional<AlertKind> page;  // trigger dominates update within a batch
     const Event* latest = nullptr;
   };
-  std::map<std::string, Working> by_incident;                   // incident id -> state
+  std::map<std::string, Working> by_incident;                       // incident id -> state
   std::map<std::pair<std::string, std::string>, std::string> open;  // (token, ip) -> id
   std::map<std::string, HoneyToken> tokens;
   IncidentStageStats delta;

@@ -38,7 +38,7 @@ struct StageSink {
 };
 
 struct IncidentStageOptions {
-  AlertStore* store = nullptr;  // not owned
+  AlertStore* store = nullptr;   // not owned
   const Clock* clock = nullptr;  // not owned
   IncidentPolicy policy;
   Allowlist allowlist;

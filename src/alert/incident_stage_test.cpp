@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "alert/alert_json.h"
-#include "alert/dispatcher.h"
 #include "alert/alert_testing.h"
+#include "alert/dispatcher.h"
 #include "alert/memory_alert_store.h"
 
 namespace spacecrab::alert {
@@ -25,7 +25,8 @@ HoneyToken Tok(const std::string& id) {
 }
 
 Event Ev(const std::string& id, const std::string& token, const std::string& ip, Timestamp at,
-         const std::string& name = "GetCallerIdentity", const std::string& source = "sts.amazonaws.com") {
+         const std::string& name = "GetCallerIdentity",
+         const std::string& source = "sts.amazonaws.com") {
   Event e;
   e.id = id;
   e.token_id = token;
@@ -88,10 +89,11 @@ TEST(IncidentStage, StormBecomesOneIncidentPerTokenAndSource) {
   for (int batch = 0; batch < 20; ++batch) {
     std::vector<Event> events;
     for (int i = 0; i < 150; ++i, ++n) {
-      events.push_back(Ev("e" + std::to_string(n), n % 2 ? "tok_a" : "tok_b", ips[n % 3],
-                          kT0 + std::chrono::milliseconds(n * 10),
-                          (n / 6) % 5 == 0 ? "List" + std::to_string((n / 6) % 7) : "GetCallerIdentity",
-                          (n / 6) % 5 == 0 ? "iam.amazonaws.com" : "sts.amazonaws.com"));
+      events.push_back(
+          Ev("e" + std::to_string(n), n % 2 ? "tok_a" : "tok_b", ips[n % 3],
+             kT0 + std::chrono::milliseconds(n * 10),
+             (n / 6) % 5 == 0 ? "List" + std::to_string((n / 6) % 7) : "GetCallerIdentity",
+             (n / 6) % 5 == 0 ? "iam.amazonaws.com" : "sts.amazonaws.com"));
     }
     ASSERT_TRUE(f.stage->OnEvents(events).ok());
   }
@@ -196,9 +198,9 @@ TEST(IncidentStage, EndToEndThroughTheDispatcherPagesOncePerIncident) {
   o.clock = &f.clock;
   Dispatcher d(o, {{&pager, p}, {&mail, p}});
   for (int i = 0; i < 500; ++i) {
-    std::vector<Event> one = {Ev("e" + std::to_string(i), i % 2 ? "tok_a" : "tok_b",
-                                 "203.0.113.9", kT0 + seconds(i / 10),
-                                 "Call" + std::to_string(i % 25), "iam.amazonaws.com")};
+    std::vector<Event> one = {Ev("e" + std::to_string(i), i % 2 ? "tok_a" : "tok_b", "203.0.113.9",
+                                 kT0 + seconds(i / 10), "Call" + std::to_string(i % 25),
+                                 "iam.amazonaws.com")};
     ASSERT_TRUE(f.stage->OnEvents(one).ok());
     if (i % 10 == 0) {
       ASSERT_TRUE(d.RunOnce().ok());

@@ -2,12 +2,11 @@
 // 127.0.0.1, the JSON-lines file (with rotation), the exec'd program, the
 // console; and the pure formatting they rely on.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -148,7 +147,7 @@ TEST(JsonlSink, AppendsLinesAndReopensAfterRotation) {
   JsonlSink sink("file", c);
   ASSERT_TRUE(sink.Send(SampleMessage()).ok());
   ASSERT_TRUE(sink.Send(SampleMessage(AlertKind::kUpdate)).ok());
-  fs::rename(dir / "alerts.jsonl", dir / "alerts.jsonl.1");  // logrotate
+  fs::rename(dir / "alerts.jsonl", dir / "alerts.jsonl.1");                  // logrotate
   ASSERT_TRUE(sink.Send(SampleMessage(AlertKind::kUpdate, "inc_02")).ok());  // still old fd
   sink.Reopen();
   ASSERT_TRUE(sink.Send(SampleMessage(AlertKind::kResolve)).ok());
@@ -192,8 +191,8 @@ TEST(ChildProcess, TimeoutKillsTheWholeProcessGroup) {
   fs::remove(marker);
   auto start = std::chrono::steady_clock::now();
   // The grandchild would create the marker after 1s if it survived the kill.
-  auto r = RunChild({"/bin/sh", "-c", "(sleep 1; touch " + marker.string() + ") & sleep 30"},
-                    {}, "", std::chrono::milliseconds(300));
+  auto r = RunChild({"/bin/sh", "-c", "(sleep 1; touch " + marker.string() + ") & sleep 30"}, {},
+                    "", std::chrono::milliseconds(300));
   auto took = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->timed_out);

@@ -7,9 +7,12 @@ namespace spacecrab::alert {
 
 std::string_view ToString(OutboxState s) {
   switch (s) {
-    case OutboxState::kPending: return "pending";
-    case OutboxState::kSent: return "sent";
-    case OutboxState::kDead: return "dead";
+    case OutboxState::kPending:
+      return "pending";
+    case OutboxState::kSent:
+      return "sent";
+    case OutboxState::kDead:
+      return "dead";
   }
   return "pending";
 }
@@ -45,8 +48,8 @@ void MemoryAlertStore::FailNextCommits(int n) {
   fail_commits_ = n;
 }
 
-Expected<std::optional<Incident>> MemoryAlertStore::FindOpenIncident(
-    const std::string& token_id, const std::string& source_ip) {
+Expected<std::optional<Incident>> MemoryAlertStore::FindOpenIncident(const std::string& token_id,
+                                                                     const std::string& source_ip) {
   std::lock_guard<std::mutex> lock(mu_);
   const Incident* best = nullptr;
   for (const auto& [id, inc] : incidents_) {
@@ -117,8 +120,7 @@ OutboxRow* MemoryAlertStore::Row(int64_t id) {
   return it == outbox_.end() ? nullptr : &it->second;
 }
 
-Expected<std::vector<OutboxRow>> MemoryAlertStore::ClaimDue(const std::string& sink,
-                                                            Timestamp now,
+Expected<std::vector<OutboxRow>> MemoryAlertStore::ClaimDue(const std::string& sink, Timestamp now,
                                                             std::chrono::milliseconds lease,
                                                             int limit) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -176,8 +178,8 @@ Status MemoryAlertStore::MarkSent(int64_t id, Timestamp at) {
   return Status::Ok();
 }
 
-Status MemoryAlertStore::MarkRetry(int64_t id, Timestamp next_attempt_at,
-                                   const std::string& error, bool attempted) {
+Status MemoryAlertStore::MarkRetry(int64_t id, Timestamp next_attempt_at, const std::string& error,
+                                   bool attempted) {
   std::lock_guard<std::mutex> lock(mu_);
   OutboxRow* r = Row(id);
   if (!r) return NotFound("outbox row " + std::to_string(id));

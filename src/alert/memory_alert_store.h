@@ -51,7 +51,7 @@ class MemoryAlertStore final : public AlertStore {
   std::map<std::string, HoneyToken> tokens_;
   std::map<std::string, Incident> incidents_;
   std::map<std::string, std::string> event_incident_;
-  std::vector<Event> events_;  // in recording order
+  std::vector<Event> events_;            // in recording order
   std::map<int64_t, OutboxRow> outbox_;  // by id, ascending
   std::set<int64_t> pending_;            // ids of pending rows (claims scan only these)
   int64_t next_id_ = 1;

@@ -55,7 +55,8 @@ std::string PagerDutySink::Body(const AlertMessage& m) const {
   body["client"] = config_.client;
   if (!a.dashboard_url.empty()) {
     body["client_url"] = a.dashboard_url;
-    body["links"] = json::array({{{"href", a.dashboard_url}, {"text", "Incident " + a.incident.id}}});
+    body["links"] =
+        json::array({{{"href", a.dashboard_url}, {"text", "Incident " + a.incident.id}}});
   }
   // Attacker-influenced strings (user agent, event name) may hold invalid
   // UTF-8; replace rather than fail the page.

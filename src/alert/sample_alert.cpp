@@ -42,9 +42,9 @@ Alert MakeSampleAlert(std::string_view public_url, Timestamp now) {
   return a;
 }
 
-std::vector<SinkCheck> SendSampleAlert(const std::vector<BuiltSink>& sinks,
-                                       const std::string& only, std::string_view public_url,
-                                       Timestamp now, bool resolve_after) {
+std::vector<SinkCheck> SendSampleAlert(const std::vector<BuiltSink>& sinks, const std::string& only,
+                                       std::string_view public_url, Timestamp now,
+                                       bool resolve_after) {
   std::vector<SinkCheck> out;
   AlertMessage m;
   m.kind = AlertKind::kTrigger;

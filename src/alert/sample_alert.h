@@ -27,8 +27,8 @@ struct SinkCheck {
 // (kNotFound in the result if no sink has that name). With
 // `resolve_after`, a resolve follows each successful trigger, so PagerDuty
 // does not keep a test incident open. The dedup key is unique per call.
-std::vector<SinkCheck> SendSampleAlert(const std::vector<BuiltSink>& sinks,
-                                       const std::string& only, std::string_view public_url,
-                                       Timestamp now, bool resolve_after);
+std::vector<SinkCheck> SendSampleAlert(const std::vector<BuiltSink>& sinks, const std::string& only,
+                                       std::string_view public_url, Timestamp now,
+                                       bool resolve_after);
 
 }  // namespace spacecrab::alert

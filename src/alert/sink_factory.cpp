@@ -15,8 +15,8 @@
 namespace spacecrab::alert {
 namespace {
 
-using Factory = std::function<Expected<BuiltSink>(const SinkConfig&, SinkSettings&,
-                                                  const SinkDeps&)>;
+using Factory =
+    std::function<Expected<BuiltSink>(const SinkConfig&, SinkSettings&, const SinkDeps&)>;
 
 // Builds a sink from its parsed config; the policy travels with it.
 template <typename Cfg, typename Make>

@@ -24,7 +24,8 @@ TEST(SinkFactory, BuildsEveryType) {
   Deps d;
   std::vector<SinkConfig> all = {
       Cfg("pd", "pagerduty", {{"routing_key", "k"}}),
-      Cfg("mail", "smtp", {{"server", "smtp://127.0.0.1:25"}, {"from", "a@b.c"}, {"to", "x@y.z,q@r.s"}}),
+      Cfg("mail", "smtp",
+          {{"server", "smtp://127.0.0.1:25"}, {"from", "a@b.c"}, {"to", "x@y.z,q@r.s"}}),
       Cfg("slack", "slack", {{"url", "https://hooks.slack.test/x"}}),
       Cfg("teams", "teams", {{"url", "https://teams.test/x"}, {"format", "messagecard"}}),
       Cfg("hook", "webhook", {{"url", "http://127.0.0.1:1/h"}, {"secret", "s"}}),
@@ -85,9 +86,15 @@ TEST(SinkSettings, ReadsPolicyAndSecretsFromEnvAndFile) {
   { std::ofstream(path) << "file-secret\n"; }
   std::map<std::string, std::string> env = {{"PD_KEY", "from-env"}};
   SinkConfig c = Cfg("x", "webhook",
-                     {{"secret_file", path}, {"timeout", "1500ms"}, {"retry_initial", "2"},
-                      {"retry_max", "10m"}, {"max_age", "1h"}, {"update_interval", "30s"},
-                      {"rate_limit", "30/m"}, {"workers", "3"}, {"send", "trigger, resolve"}});
+                     {{"secret_file", path},
+                      {"timeout", "1500ms"},
+                      {"retry_initial", "2"},
+                      {"retry_max", "10m"},
+                      {"max_age", "1h"},
+                      {"update_interval", "30s"},
+                      {"rate_limit", "30/m"},
+                      {"workers", "3"},
+                      {"send", "trigger, resolve"}});
   SinkSettings s(c, env);
   EXPECT_EQ(s.Secret("secret", true), "file-secret");
   DeliveryPolicy p = s.Policy(DeliveryPolicy{});

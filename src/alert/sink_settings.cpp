@@ -48,8 +48,8 @@ const std::string* SinkSettings::Raw(const std::string& key) {
 
 void SinkSettings::Fail(const std::string& key, const std::string& why) {
   if (error_) return;
-  error_ = InvalidArgument("sink '" + config_.name + "' (" + config_.type + "): " + key + ": " +
-                           why);
+  error_ =
+      InvalidArgument("sink '" + config_.name + "' (" + config_.type + "): " + key + ": " + why);
 }
 
 std::string SinkSettings::String(const std::string& key, const std::string& fallback) {
@@ -183,8 +183,8 @@ DeliveryPolicy SinkSettings::Policy(DeliveryPolicy d) {
     std::string num = t.substr(0, slash);
     std::string per = slash == std::string::npos ? "s" : t.substr(slash + 1);
     double div = per == "s" ? 1 : per == "m" ? 60 : per == "h" ? 3600 : 0;
-    bool digits = !num.empty() && num.find_first_not_of("0123456789") == std::string::npos &&
-                  num.size() < 9;
+    bool digits =
+        !num.empty() && num.find_first_not_of("0123456789") == std::string::npos && num.size() < 9;
     if (!digits || div == 0) {
       Fail("rate_limit", "expected N/s, N/m or N/h (0: unlimited), got '" + *rate + "'");
     } else {

@@ -55,10 +55,17 @@ std::string SlackEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -69,15 +76,32 @@ std::string TeamsEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\\': case '*': case '_': case '`': case '[': case ']': case '(': case ')':
-      case '#': case '~': case '|': case '!':
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\\':
+      case '*':
+      case '_':
+      case '`':
+      case '[':
+      case ']':
+      case '(':
+      case ')':
+      case '#':
+      case '~':
+      case '|':
+      case '!':
         out += '\\';
         out += c;
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
   return out;
@@ -89,25 +113,24 @@ SlackSink::SlackSink(std::string name, ChatWebhookConfig config, HttpClient* htt
 std::string SlackSink::Body(const AlertMessage& m) const {
   const std::string headline = ChatHeadline(m);
   json blocks = json::array();
-  blocks.push_back({{"type", "header"},
-                    {"text", {{"type", "plain_text"}, {"text", Clip(headline, 150)}}}});
+  blocks.push_back(
+      {{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", Clip(headline, 150)}}}});
   json fields = json::array();
   for (const auto& f : ChatFacts(m.alert)) {
     if (fields.size() == 10) {  // Block Kit allows ten fields per section
       blocks.push_back({{"type", "section"}, {"fields", fields}});
       fields = json::array();
     }
-    fields.push_back({{"type", "mrkdwn"},
-                      {"text", Clip("*" + f.label + "*\n" + SlackEscape(f.value), 2000)}});
+    fields.push_back(
+        {{"type", "mrkdwn"}, {"text", Clip("*" + f.label + "*\n" + SlackEscape(f.value), 2000)}});
   }
   if (!fields.empty()) blocks.push_back({{"type", "section"}, {"fields", fields}});
   if (!m.alert.dashboard_url.empty()) {
     blocks.push_back(
         {{"type", "actions"},
-         {"elements",
-          json::array({{{"type", "button"},
-                        {"text", {{"type", "plain_text"}, {"text", "Open incident"}}},
-                        {"url", m.alert.dashboard_url}}})}});
+         {"elements", json::array({{{"type", "button"},
+                                    {"text", {{"type", "plain_text"}, {"text", "Open incident"}}},
+                                    {"url", m.alert.dashboard_url}}})}});
   }
   json body = {{"text", Clip(SlackEscape(headline), 3000)}, {"blocks", blocks}};
   if (!config_.channel.empty()) body["channel"] = config_.channel;
@@ -136,35 +159,34 @@ std::string TeamsSink::Body(const AlertMessage& m) const {
                  {"title", Clip(headline, 1000)},
                  {"sections", json::array({{{"facts", facts}, {"markdown", true}}})}};
     if (!url.empty()) {
-      card["potentialAction"] = json::array(
-          {{{"@type", "OpenUri"},
-            {"name", "Open incident"},
-            {"targets", json::array({{{"os", "default"}, {"uri", url}}})}}});
+      card["potentialAction"] =
+          json::array({{{"@type", "OpenUri"},
+                        {"name", "Open incident"},
+                        {"targets", json::array({{{"os", "default"}, {"uri", url}}})}}});
     }
     return Dump(card);
   }
   json facts = json::array();
   for (const auto& f : ChatFacts(m.alert))
     facts.push_back({{"title", f.label}, {"value", TeamsEscape(f.value)}});
-  json content = {
-      {"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
-      {"type", "AdaptiveCard"},
-      {"version", "1.4"},
-      {"body", json::array({{{"type", "TextBlock"},
-                             {"text", Clip(headline, 1000)},
-                             {"weight", "Bolder"},
-                             {"size", "Medium"},
-                             {"wrap", true}},
-                            {{"type", "FactSet"}, {"facts", facts}}})}};
+  json content = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+                  {"type", "AdaptiveCard"},
+                  {"version", "1.4"},
+                  {"body", json::array({{{"type", "TextBlock"},
+                                         {"text", Clip(headline, 1000)},
+                                         {"weight", "Bolder"},
+                                         {"size", "Medium"},
+                                         {"wrap", true}},
+                                        {{"type", "FactSet"}, {"facts", facts}}})}};
   if (!url.empty()) {
-    content["actions"] = json::array(
-        {{{"type", "Action.OpenUrl"}, {"title", "Open incident"}, {"url", url}}});
+    content["actions"] =
+        json::array({{{"type", "Action.OpenUrl"}, {"title", "Open incident"}, {"url", url}}});
   }
-  json body = {{"type", "message"},
-               {"attachments", json::array({{{"contentType",
-                                              "application/vnd.microsoft.card.adaptive"},
-                                             {"contentUrl", nullptr},
-                                             {"content", content}}})}};
+  json body = {
+      {"type", "message"},
+      {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                    {"contentUrl", nullptr},
+                                    {"content", content}}})}};
   return Dump(body);
 }
 

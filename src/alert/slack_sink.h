@@ -27,7 +27,7 @@ namespace spacecrab::alert {
 
 struct ChatWebhookConfig {
   std::string url;
-  std::string channel;            // slack only
+  std::string channel;              // slack only
   std::string format = "adaptive";  // teams only
   DeliveryPolicy policy;
 };

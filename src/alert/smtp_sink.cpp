@@ -29,9 +29,12 @@ std::string Rfc5322Date(std::time_t t) {
 
 std::string MessageId(const AlertMessage& m, const std::string& domain) {
   switch (m.kind) {
-    case AlertKind::kTrigger: return "<" + m.dedup_key + ".trigger@" + domain + ">";
-    case AlertKind::kResolve: return "<" + m.dedup_key + ".resolve@" + domain + ">";
-    case AlertKind::kUpdate: break;
+    case AlertKind::kTrigger:
+      return "<" + m.dedup_key + ".trigger@" + domain + ">";
+    case AlertKind::kResolve:
+      return "<" + m.dedup_key + ".resolve@" + domain + ">";
+    case AlertKind::kUpdate:
+      break;
   }
   int64_t unique = m.outbox_id;
   if (unique == 0) {
@@ -100,21 +103,31 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string AlertHtml(const AlertMessage& m) {
-  std::string html =
-      "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><h2>" +
-      HtmlEscape(ChatHeadline(m)) + "</h2><table cellpadding=\"4\">";
+  std::string html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><h2>" +
+                     HtmlEscape(ChatHeadline(m)) + "</h2><table cellpadding=\"4\">";
   for (const auto& f : ChatFacts(m.alert)) {
     html += "<tr><th align=\"left\">" + HtmlEscape(f.label) + "</th><td>" + HtmlEscape(f.value) +
             "</td></tr>";

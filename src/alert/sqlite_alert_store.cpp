@@ -81,7 +81,7 @@ OutboxRow ReadRow(const Statement& s) {
   r.kind = ParseAlertKind(s.Text(3)).value_or(AlertKind::kTrigger);
   r.payload = s.Text(4);
   std::string state = s.Text(5);
-  r.state = state == "sent" ? OutboxState::kSent
+  r.state = state == "sent"   ? OutboxState::kSent
             : state == "dead" ? OutboxState::kDead
                               : OutboxState::kPending;
   r.attempts = static_cast<int>(s.Int(6));
@@ -145,7 +145,7 @@ Expected<std::unique_ptr<SqliteAlertStore>> SqliteAlertStore::Open(
 Status SqliteAlertStore::EnsureSchema() {
   std::lock_guard<std::mutex> lock(mu_);
   SC_ASSIGN_OR_RETURN(Statement s, conn_->Prepare("SELECT count(*) FROM pragma_table_info("
-                                                   "'incidents') WHERE name = 'trigger_kind'"));
+                                                  "'incidents') WHERE name = 'trigger_kind'"));
   SC_ASSIGN_OR_RETURN(bool row, s.Step());
   if (row && s.Int(0) > 0) return Status::Ok();
   SqliteTransaction tx(*conn_);
@@ -261,8 +261,7 @@ Expected<std::vector<Event>> SqliteAlertStore::ListUnassignedEvents(int limit) {
   return out;
 }
 
-Expected<std::vector<OutboxRow>> SqliteAlertStore::ClaimDue(const std::string& sink,
-                                                            Timestamp now,
+Expected<std::vector<OutboxRow>> SqliteAlertStore::ClaimDue(const std::string& sink, Timestamp now,
                                                             std::chrono::milliseconds lease,
                                                             int limit) {
   std::lock_guard<std::mutex> lock(mu_);

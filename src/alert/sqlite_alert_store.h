@@ -27,7 +27,7 @@ class Store;
 namespace spacecrab::alert {
 
 struct SqliteAlertStoreOptions {
-  std::string path;        // the database file SqliteStore uses (already migrated)
+  std::string path;         // the database file SqliteStore uses (already migrated)
   Store* tokens = nullptr;  // for GetToken; not owned
 };
 

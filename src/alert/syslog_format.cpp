@@ -65,7 +65,7 @@ std::string CefValue(std::string_view v) {
 
 int SyslogFacility(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kNames = {
-      "kern", "user", "mail", "daemon", "auth", "syslog",
+      "kern", "user", "mail", "daemon", "auth",     "syslog",
       "lpr",  "news", "uucp", "cron",   "authpriv", "ftp"};
   for (size_t i = 0; i < kNames.size(); ++i)
     if (kNames[i] == name) return static_cast<int>(i);
@@ -105,8 +105,8 @@ std::string FormatCef(const AlertMessage& m) {
   int sev = s == "critical" ? 10 : s == "error" ? 8 : s == "warning" ? 5 : 3;
   if (m.kind == AlertKind::kResolve) sev = 1;
   std::string out = "CEF:0|spacecrab|spacecrab|1|" + CefHeader(a.incident.trigger) + "|" +
-                    CefHeader((m.kind == AlertKind::kResolve ? "Resolved: " : "") + a.title) +
-                    "|" + std::to_string(sev) + "|";
+                    CefHeader((m.kind == AlertKind::kResolve ? "Resolved: " : "") + a.title) + "|" +
+                    std::to_string(sev) + "|";
   std::vector<std::pair<std::string, std::string>> ext = {
       {"act", ToString(m.kind).data()},
       {"externalId", a.incident.id},
@@ -117,9 +117,8 @@ std::string FormatCef(const AlertMessage& m) {
       {"cs2Label", "location"},
       {"cs2", a.token.location},
       {"cs3Label", "eventName"},
-      {"cs3", a.event.event_source.empty()
-                  ? ""
-                  : ActionName(a.event.event_source, a.event.event_name)},
+      {"cs3",
+       a.event.event_source.empty() ? "" : ActionName(a.event.event_source, a.event.event_name)},
       {"cs4Label", "profile"},
       {"cs4", a.incident.profile},
       {"cs5Label", "accessKeyId"},

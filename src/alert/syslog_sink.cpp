@@ -120,9 +120,8 @@ Status SyslogSink::Write(const std::string& frame) {
     ssize_t n = ::send(fd_, frame.data() + off, frame.size() - off, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      return ErrnoStatus("syslog '" + name_ + "' at " + config_.host + ":" + config_.port +
-                             ": send",
-                         errno);
+      return ErrnoStatus(
+          "syslog '" + name_ + "' at " + config_.host + ":" + config_.port + ": send", errno);
     }
     if (!config_.tcp) return Status::Ok();  // a datagram goes whole or not at all
     off += static_cast<size_t>(n);

@@ -13,10 +13,10 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   if (n == 0 || i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k)
     if ((b(i + k) & 0xc0) != 0x80) return 0;
-  if (n == 2 && c < 0xc2) return 0;                          // overlong
-  if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;      // overlong
-  if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;     // surrogates
-  if (n == 4 && c == 0xf0 && b(i + 1) < 0x90) return 0;      // overlong
+  if (n == 2 && c < 0xc2) return 0;                                       // overlong
+  if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;                   // overlong
+  if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;                  // surrogates
+  if (n == 4 && c == 0xf0 && b(i + 1) < 0x90) return 0;                   // overlong
   if (n == 4 && (c > 0xf4 || (c == 0xf4 && b(i + 1) >= 0x90))) return 0;  // > U+10FFFF
   return n;
 }
@@ -83,11 +83,21 @@ std::string JsonQuote(std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";
@@ -120,7 +130,7 @@ Alert BuildAlert(const Incident& incident, const HoneyToken& token, const Event&
   a.token.planted_at = token.planted_at;
   a.token.retired = incident.retired_token;
   const Timestamp first_use = token.first_used_at.value_or(incident.first_seen);
-  const Timestamp since = token.planted_at ? *token.planted_at
+  const Timestamp since = token.planted_at                 ? *token.planted_at
                           : token.issued_at != Timestamp{} ? token.issued_at
                                                            : token.created_at;
   if (since != Timestamp{} && first_use >= since) {
@@ -170,36 +180,62 @@ Alert BuildAlert(const Incident& incident, const HoneyToken& token, const Event&
 
 std::string AlertToJson(const Alert& a) {
   JsonObject token;
-  token.Str("id", a.token.id).Str("kind", a.token.kind).Str("status", a.token.status)
-      .Str("access_key_id", a.token.access_key_id).Str("account_id", a.token.account_id)
-      .Str("user_name", a.token.user_name).Str("location", a.token.location)
-      .Str("owner", a.token.owner).Str("notes", a.token.notes).Map("tags", a.token.tags)
-      .Time("created_at", a.token.created_at).Time("planted_at", a.token.planted_at)
+  token.Str("id", a.token.id)
+      .Str("kind", a.token.kind)
+      .Str("status", a.token.status)
+      .Str("access_key_id", a.token.access_key_id)
+      .Str("account_id", a.token.account_id)
+      .Str("user_name", a.token.user_name)
+      .Str("location", a.token.location)
+      .Str("owner", a.token.owner)
+      .Str("notes", a.token.notes)
+      .Map("tags", a.token.tags)
+      .Time("created_at", a.token.created_at)
+      .Time("planted_at", a.token.planted_at)
       .Int("age_at_first_use_seconds", a.token.age_at_first_use_seconds)
       .Bool("retired", a.token.retired);
   JsonObject event;
-  event.Str("id", a.event.id).Time("time", a.event.time).Str("event_source", a.event.event_source)
-      .Str("event_name", a.event.event_name).Str("region", a.event.region)
-      .Str("error_code", a.event.error_code).Str("request_id", a.event.request_id);
+  event.Str("id", a.event.id)
+      .Time("time", a.event.time)
+      .Str("event_source", a.event.event_source)
+      .Str("event_name", a.event.event_name)
+      .Str("region", a.event.region)
+      .Str("error_code", a.event.error_code)
+      .Str("request_id", a.event.request_id);
   JsonObject source;
-  source.Str("ip", a.source.ip).Str("country", a.source.country).Str("asn", a.source.asn)
-      .Str("as_org", a.source.as_org).Bool("tor_exit", a.source.tor_exit)
-      .Str("cloud_network", a.source.cloud_network).Str("user_agent", a.source.user_agent)
+  source.Str("ip", a.source.ip)
+      .Str("country", a.source.country)
+      .Str("asn", a.source.asn)
+      .Str("as_org", a.source.as_org)
+      .Bool("tor_exit", a.source.tor_exit)
+      .Str("cloud_network", a.source.cloud_network)
+      .Str("user_agent", a.source.user_agent)
       .Str("tool", a.source.tool);
   JsonObject incident;
-  incident.Str("id", a.incident.id).Str("status", a.incident.status)
-      .Time("first_seen", a.incident.first_seen).Time("last_seen", a.incident.last_seen)
-      .Int("event_count", a.incident.event_count).List("actions", a.incident.actions)
-      .List("services", a.incident.services).Str("profile", a.incident.profile)
-      .Str("trigger", a.incident.trigger).Str("severity", a.incident.severity)
+  incident.Str("id", a.incident.id)
+      .Str("status", a.incident.status)
+      .Time("first_seen", a.incident.first_seen)
+      .Time("last_seen", a.incident.last_seen)
+      .Int("event_count", a.incident.event_count)
+      .List("actions", a.incident.actions)
+      .List("services", a.incident.services)
+      .Str("profile", a.incident.profile)
+      .Str("trigger", a.incident.trigger)
+      .Str("severity", a.incident.severity)
       .Bool("allowlisted", a.incident.allowlisted)
       .Str("allowlist_reason", a.incident.allowlist_reason);
   JsonObject links;
   links.Str("dashboard", a.dashboard_url);
   JsonObject root;
-  root.Int("version", 1).Str("title", a.title).Str("summary", AlertSummary(a))
-      .Str("severity", a.incident.severity).Bool("test", a.test).Raw("token", token.Done())
-      .Raw("event", event.Done()).Raw("source", source.Done()).Raw("incident", incident.Done())
+  root.Int("version", 1)
+      .Str("title", a.title)
+      .Str("summary", AlertSummary(a))
+      .Str("severity", a.incident.severity)
+      .Bool("test", a.test)
+      .Raw("token", token.Done())
+      .Raw("event", event.Done())
+      .Raw("source", source.Done())
+      .Raw("incident", incident.Done())
       .Raw("links", links.Done());
   return root.Done();
 }

@@ -28,8 +28,8 @@ namespace spacecrab {
 
 struct AlertToken {
   std::string id;
-  std::string kind;    // "aws" | "decoy"
-  std::string status;  // "active" | "revoked" | "expired" | "deleted"
+  std::string kind;           // "aws" | "decoy"
+  std::string status;         // "active" | "revoked" | "expired" | "deleted"
   std::string access_key_id;  // not a secret: the id an attacker already holds
   std::string account_id;
   std::string user_name;

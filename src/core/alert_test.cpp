@@ -95,7 +95,9 @@ TEST(Alert, JsonEscapesAndUsesStableNames) {
 }
 
 TEST(Alert, JsonQuoteReplacesInvalidUtf8AndControlChars) {
-  EXPECT_EQ(JsonQuote("a\x01" "b"), "\"a\\u0001b\"");
+  EXPECT_EQ(JsonQuote("a\x01"
+                      "b"),
+            "\"a\\u0001b\"");
   EXPECT_EQ(JsonQuote("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
   EXPECT_EQ(JsonQuote("bad\xff"), "\"bad\xef\xbf\xbd\"");
   EXPECT_EQ(JsonQuote("\xc0\xaf"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");  // overlong '/'
@@ -120,10 +122,10 @@ TEST(Alert, TextNamesEveryPartAndTestMarker) {
   a.test = true;
   std::string t = AlertText(a);
   EXPECT_EQ(t.rfind("[TEST] ", 0), 0u);
-  for (const char* want : {"Location: ci:repo-x", "Owner: alice", "Error code: AccessDenied",
-                           "Source IP: 203.0.113.9", "Tool: aws-cli", "Request id: REQ1",
-                           "Actions: sts:GetCallerIdentity, s3:ListBuckets",
-                           "Dashboard: https://x/incidents/inc_01"}) {
+  for (const char* want :
+       {"Location: ci:repo-x", "Owner: alice", "Error code: AccessDenied", "Source IP: 203.0.113.9",
+        "Tool: aws-cli", "Request id: REQ1", "Actions: sts:GetCallerIdentity, s3:ListBuckets",
+        "Dashboard: https://x/incidents/inc_01"}) {
     EXPECT_NE(t.find(want), std::string::npos) << want << "\n" << t;
   }
 }

@@ -58,8 +58,8 @@ TEST(Allowlist, OddPrefixLengthsMaskBitsNotBytes) {
 }
 
 TEST(Allowlist, Ipv6FormsParse) {
-  auto a = MustParse(Cidrs({"2001:db8:7::/48", "::1", "fe80:0:0:0:0:0:0:1/128",
-                                       "64:ff9b::192.0.2.0/120"}));
+  auto a = MustParse(
+      Cidrs({"2001:db8:7::/48", "::1", "fe80:0:0:0:0:0:0:1/128", "64:ff9b::192.0.2.0/120"}));
   EXPECT_TRUE(a.Match("2001:db8:7:1::42", "", kNoTags));
   EXPECT_TRUE(a.Match("2001:DB8:7:0:0:0:0:1", "", kNoTags));
   EXPECT_FALSE(a.Match("2001:db8:8::1", "", kNoTags));
@@ -76,9 +76,9 @@ TEST(Allowlist, SingleAddressWithoutPrefixIsHostRoute) {
 }
 
 TEST(Allowlist, RejectsMalformedCidrsNamingTheEntry) {
-  for (std::string bad : {"300.1.1.1/8", "1.2.3.4/33", "1.2.3/24", "2001:db8::/129",
-                          "1::2::3", "1:2:3:4:5:6:7:8:9", "01.2.3.4", "", "12345::",
-                          "1.2.3.4::", "::1.2.3.4:5"}) {
+  for (std::string bad :
+       {"300.1.1.1/8", "1.2.3.4/33", "1.2.3/24", "2001:db8::/129", "1::2::3", "1:2:3:4:5:6:7:8:9",
+        "01.2.3.4", "", "12345::", "1.2.3.4::", "::1.2.3.4:5"}) {
     auto a = Allowlist::Parse(Cidrs({"10.0.0.0/8", bad}));
     ASSERT_FALSE(a.ok()) << bad;
     EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument);

@@ -6,19 +6,26 @@ namespace spacecrab {
 
 std::string_view ToString(IncidentStatus s) {
   switch (s) {
-    case IncidentStatus::kOpen: return "open";
-    case IncidentStatus::kAcknowledged: return "acknowledged";
-    case IncidentStatus::kResolved: return "resolved";
+    case IncidentStatus::kOpen:
+      return "open";
+    case IncidentStatus::kAcknowledged:
+      return "acknowledged";
+    case IncidentStatus::kResolved:
+      return "resolved";
   }
   return "open";
 }
 
 std::string_view ToString(IncidentSeverity s) {
   switch (s) {
-    case IncidentSeverity::kInfo: return "info";
-    case IncidentSeverity::kWarning: return "warning";
-    case IncidentSeverity::kError: return "error";
-    case IncidentSeverity::kCritical: return "critical";
+    case IncidentSeverity::kInfo:
+      return "info";
+    case IncidentSeverity::kWarning:
+      return "warning";
+    case IncidentSeverity::kError:
+      return "error";
+    case IncidentSeverity::kCritical:
+      return "critical";
   }
   return "critical";
 }
@@ -29,18 +36,24 @@ std::string_view ToString(IncidentProfile p) {
 
 std::string_view ToString(IncidentTrigger t) {
   switch (t) {
-    case IncidentTrigger::kFirstUse: return "first_use";
-    case IncidentTrigger::kRetiredTokenUse: return "retired_token_use";
-    case IncidentTrigger::kRepeatUse: return "repeat_use";
+    case IncidentTrigger::kFirstUse:
+      return "first_use";
+    case IncidentTrigger::kRetiredTokenUse:
+      return "retired_token_use";
+    case IncidentTrigger::kRepeatUse:
+      return "repeat_use";
   }
   return "first_use";
 }
 
 std::string_view ToString(AlertKind k) {
   switch (k) {
-    case AlertKind::kTrigger: return "trigger";
-    case AlertKind::kUpdate: return "update";
-    case AlertKind::kResolve: return "resolve";
+    case AlertKind::kTrigger:
+      return "trigger";
+    case AlertKind::kUpdate:
+      return "update";
+    case AlertKind::kResolve:
+      return "resolve";
   }
   return "trigger";
 }
@@ -65,8 +78,8 @@ std::optional<IncidentProfile> ParseIncidentProfile(std::string_view s) {
 }
 
 std::optional<IncidentTrigger> ParseIncidentTrigger(std::string_view s) {
-  for (auto v : {IncidentTrigger::kFirstUse, IncidentTrigger::kRetiredTokenUse,
-                 IncidentTrigger::kRepeatUse})
+  for (auto v :
+       {IncidentTrigger::kFirstUse, IncidentTrigger::kRetiredTokenUse, IncidentTrigger::kRepeatUse})
     if (ToString(v) == s) return v;
   return std::nullopt;
 }
@@ -164,9 +177,9 @@ IncidentDecision ApplyEvent(const IncidentPolicy& policy, const Allowlist& allow
     inc.first_seen = inc.last_seen = event.event_time;
     inc.created_at = now;
     inc.retired_token = UsedWhileRetired(token, event.event_time);
-    inc.trigger = inc.retired_token                          ? IncidentTrigger::kRetiredTokenUse
+    inc.trigger = inc.retired_token                     ? IncidentTrigger::kRetiredTokenUse
                   : IsFirstUse(token, event.event_time) ? IncidentTrigger::kFirstUse
-                                                            : IncidentTrigger::kRepeatUse;
+                                                        : IncidentTrigger::kRepeatUse;
     inc.allowlisted = allowed.has_value();
     inc.allowlist_reason = allowed.value_or("");
   }
@@ -183,8 +196,8 @@ IncidentDecision ApplyEvent(const IncidentPolicy& policy, const Allowlist& allow
   inc.updated_at = now;
   d.new_action = AddDistinct(inc.actions, ActionName(event.event_source, event.event_name),
                              policy.max_actions, &inc.actions_truncated);
-  d.new_action |= AddDistinct(inc.services, ShortServiceName(event.event_source),
-                              policy.max_actions, nullptr);
+  d.new_action |=
+      AddDistinct(inc.services, ShortServiceName(event.event_source), policy.max_actions, nullptr);
   inc.profile = ProfileOf(policy, inc);
   inc.severity = SeverityOf(inc);
   if (!d.created) {
@@ -218,8 +231,7 @@ Expected<LifecycleChange> Acknowledge(const Incident& incident, std::string_view
   return c;
 }
 
-Expected<LifecycleChange> Resolve(const Incident& incident, std::string_view actor,
-                                  Timestamp now) {
+Expected<LifecycleChange> Resolve(const Incident& incident, std::string_view actor, Timestamp now) {
   if (incident.status == IncidentStatus::kResolved) {
     return FailedPrecondition("incident " + incident.id + " is already resolved");
   }
@@ -235,11 +247,15 @@ Expected<LifecycleChange> Resolve(const Incident& incident, std::string_view act
 std::string IncidentHeadline(const Incident& incident, const HoneyToken& token) {
   std::string head;
   switch (incident.trigger) {
-    case IncidentTrigger::kFirstUse: head = "First use of a key"; break;
+    case IncidentTrigger::kFirstUse:
+      head = "First use of a key";
+      break;
     case IncidentTrigger::kRetiredTokenUse:
       head = "Use of a " + std::string(ToString(token.status)) + " key";
       break;
-    case IncidentTrigger::kRepeatUse: head = "Repeat activity on a key"; break;
+    case IncidentTrigger::kRepeatUse:
+      head = "Repeat activity on a key";
+      break;
   }
   if (incident.trigger != IncidentTrigger::kRetiredTokenUse && incident.retired_token) {
     head += " (now " + std::string(ToString(token.status)) + ")";

@@ -136,8 +136,8 @@ TEST(Incident, QuietLongerThanWindowStartsNewIncident) {
   r.token.first_used_at = kT0;
   auto inside = r.Apply(Ev("e2", kT0 + minutes(29), "sts.amazonaws.com", "GetCallerIdentity"));
   EXPECT_FALSE(inside.created);
-  auto after = r.Apply(Ev("e3", kT0 + minutes(29) + minutes(31), "sts.amazonaws.com",
-                          "GetCallerIdentity"));
+  auto after =
+      r.Apply(Ev("e3", kT0 + minutes(29) + minutes(31), "sts.amazonaws.com", "GetCallerIdentity"));
   EXPECT_TRUE(after.created);
   EXPECT_NE(after.incident.id, inside.incident.id);
   EXPECT_EQ(after.incident.trigger, IncidentTrigger::kRepeatUse);

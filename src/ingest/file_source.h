@@ -4,8 +4,9 @@
 // (recursive; .json and .json.gz; a synced copy of a trail bucket's
 // AWSLogs/... layout is read in key order, CloudTrail-Digest/ and
 // CloudTrail-Insight/ skipped) and "-" for standard input. Explicitly named
-// files are read whatever their extension. No checkpoint: a re-run re-reads
-// (duplicates collapse), which is what a retro-hunt wants.
+// files (and pipes, e.g. a shell's <(...)) are read whatever their extension,
+// inputs in the order given. No checkpoint: a re-run re-reads (duplicates
+// collapse), which is what a retro-hunt wants.
 //
 // WatchDirSource (serve, `[ingest] watch_dirs`): polls a directory tree for
 // new files. Checkpoint "dir:<path>" holds a DeliveryLedger keyed by file

@@ -279,6 +279,19 @@ TEST_P(AlertStoreContract, CoalescesARunOfUpdatesIntoTheNewest) {
 
 // ---- the rest of the reference behaviour --------------------------------------
 
+TEST_P(AlertStoreContract, QueuedRowsBelongToTheirCommitsIncident) {
+  OutboxRow stray = Row("", "pager", AlertKind::kTrigger);
+  OutboxRow wrong = Row("inc_other", "mail", AlertKind::kTrigger);
+  Commit({Inc("inc_1"), {}, {stray, wrong}});
+  auto rows = Outbox();
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.incident_id, "inc_1");
+    EXPECT_EQ(r.state, OutboxState::kPending);
+    EXPECT_EQ(r.attempts, 0);
+  }
+}
+
 TEST_P(AlertStoreContract, CommitReplacesTheWholeIncident) {
   Commit({Inc("inc_1"), {}, {}});
   Incident changed = Inc("inc_1");

@@ -142,17 +142,17 @@ Status CommitOne(SqliteConnection& conn, const alert::IncidentCommit& c) {
     SC_RETURN_IF_ERROR(s.Run());
   }
   for (const alert::OutboxRow& r : c.outbox) {
-    // id, state and attempts are the store's; the rest is kept as queued.
+    // id, incident_id, state and attempts are the store's; the rest is kept as queued.
     SC_ASSIGN_OR_RETURN(
         Statement s,
         conn.Prepare("INSERT INTO alert_outbox (incident_id, sink, kind, payload, state, attempts, "
                      "next_attempt_at, last_error, created_at, sent_at) "
                      "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"));
-    s.BindAll(r.incident_id, r.sink, std::string(ToString(r.kind)), r.payload, r.next_attempt_at,
+    s.BindAll(c.incident.id, r.sink, std::string(ToString(r.kind)), r.payload, r.next_attempt_at,
               r.last_error, r.created_at, r.sent_at);
     const Status st = s.Run();
     if (!st.ok()) {
-      return Status(st.code(), "outbox row for incident " + r.incident_id + ", sink " + r.sink +
+      return Status(st.code(), "outbox row for incident " + c.incident.id + ", sink " + r.sink +
                                    ": " + st.message());
     }
   }

@@ -42,5 +42,32 @@ TEST(StoreFactory, UnknownSchemeOrEmptyPathIsInvalidArgument) {
   }
 }
 
+TEST(StoreFactory, BundleHandsOutEveryInterfaceOverOneDatabase) {
+  testing::TempDir dir;
+  const std::string url = "sqlite:" + dir.File("sub/spacecrab.db");
+  auto bundle = OpenStoreBundle(url);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  ASSERT_TRUE(bundle->store && bundle->alerts && bundle->iam_intents);
+  const HoneyToken tok = testing::MakeToken(1);
+  ASSERT_TRUE(bundle->store->InsertTokens(std::vector<HoneyToken>{tok}).ok());
+  EXPECT_EQ(bundle->alerts->GetToken(tok.id)->id, tok.id);
+  IamIntent intent;
+  intent.id = "iin_1";
+  ASSERT_TRUE(bundle->iam_intents->Begin(intent).ok());
+  // A plain OpenStore on the same file sees the same, migrated, database.
+  auto store = OpenStore(url);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->CountTokens({}).value(), 1);
+}
+
+TEST(StoreFactory, BundleRefusesWhatOpenStoreRefuses) {
+  for (const char* url : {"postgresql://user:hunter2@db.internal/spacecrab", "sqlite:", "x"}) {
+    auto bundle = OpenStoreBundle(url);
+    ASSERT_FALSE(bundle.ok()) << url;
+    EXPECT_EQ(bundle.status().code(), StatusCode::kInvalidArgument) << url;
+    EXPECT_EQ(bundle.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace spacecrab

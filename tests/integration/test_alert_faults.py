@@ -6,10 +6,11 @@
 * an exec'd "ticket system" that answers "try later" (exit 75) for a while;
 * sends that reach the receiver but time out at the sender, so they are
   retried: the receiver sees duplicates, yet each incident pages once
-  (dedup key = incident id).
-
-The crash case (SIGKILL between commit and send) needs the SQLite outbox and
-`spacecrab serve`; see src/alert/README.md.
+  (dedup key = incident id);
+* SIGKILL with the SQLite outbox: after recording events, after the incident
+  commit (before any send), and in the middle of a send. After a restart on
+  the same database every page arrives and each incident's trigger opens one
+  incident at the receiver.
 """
 import json
 import os
@@ -18,7 +19,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "receivers"))
-from alert_harness import DEBIAN_PYTHON, HERE, Workdir, event, finish, free_port, wait_for  # noqa: E402
+from alert_harness import (DEBIAN_PYTHON, HERE, Workdir, event, finish, free_port,  # noqa: E402
+                           reap, wait_for)
 
 
 def storm_of_three():
@@ -63,9 +65,7 @@ class SinkOutageTest(unittest.TestCase):
                 pd = w.start("http_receiver.py", "pagerduty", "--port", str(down_port))
                 rc, summary, err = finish(proc, 60)
             finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+                reap(proc)
             self.assertEqual(rc, 0, err)
             self.assertGreater(summary["sinks"]["pd"]["failed_attempts"], 0)
             self.assertEqual(summary["dead"], [])
@@ -101,9 +101,7 @@ class SinkOutageTest(unittest.TestCase):
                 open(up, "w").close()
                 rc, summary, err = finish(proc, 60)
             finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+                reap(proc)
             self.assertEqual(rc, 0, err)
             self.assertGreater(summary["sinks"]["tickets"]["failed_attempts"], 0)
             with open(log) as f:
@@ -132,9 +130,7 @@ class DuplicateDeliveryTest(unittest.TestCase):
                 pd.control("ok")
                 rc, summary, err = finish(proc, 60)
             finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+                reap(proc)
             self.assertEqual(rc, 0, err)
             self.assertTrue(wait_for(lambda: len(pd.received()) >= 4, 5))
             triggers = [g for g in pd.received() if g.get("event_action") == "trigger"]
@@ -145,6 +141,62 @@ class DuplicateDeliveryTest(unittest.TestCase):
             self.assertGreater(len(triggers), 2)  # duplicates did arrive...
             for key, news in per_key.items():
                 self.assertEqual(news.count(True), 1, (key, news))  # ...but paged once each
+
+
+class CrashTest(unittest.TestCase):
+    CONFIG = ('[sinks.pd]\ntype = "pagerduty"\nurl = "http://127.0.0.1:%d"\nrouting_key = "k"\n'
+              'timeout = "%s"\nupdate_interval = "0s"\n')
+
+    def crash_and_restart(self, crash_at):
+        with Workdir() as w:
+            pd = w.start("http_receiver.py", "pagerduty")
+            db = os.path.join(w.path, "spacecrab.sqlite")
+            config = self.CONFIG % (pd.port, "10s")
+            rc, _, err = w.run_driver(config, storm_of_three(), None,
+                                      ["--db", db, "--crash-at", crash_at])
+            self.assertEqual(rc, -9, err)  # SIGKILL
+            self.assertEqual(pd.received(), [])  # nothing was sent
+            rc, summary, err = w.run_driver(config, (), None, ["--db", db, "--drain-timeout", "30"])
+            self.assertEqual(rc, 0, err)
+            got = pd.received()
+            keys = {g["dedup_key"] for g in got}
+            self.assertEqual(len(keys), 3, got)
+            self.assertEqual(sorted(g["dedup_key"] for g in got if g["new_incident"]), sorted(keys))
+            return summary
+
+    def test_killed_after_commit_every_page_goes_out_after_restart(self):
+        summary = self.crash_and_restart("commit")
+        self.assertEqual(summary["backlog_events"], 0)  # incidents were committed
+
+    def test_killed_after_recording_the_backlog_sweep_pages(self):
+        summary = self.crash_and_restart("record")
+        self.assertEqual(summary["backlog_events"], 12)  # all events, picked up on restart
+
+    def test_killed_mid_send_the_resend_does_not_page_twice(self):
+        with Workdir() as w:
+            pd = w.start("http_receiver.py", "pagerduty", "--mode", "slow:30")
+            db = os.path.join(w.path, "spacecrab.sqlite")
+            config = self.CONFIG % (pd.port, "20s")
+            events = storm_of_three()[:1]
+            proc = w.run_driver(config, events, None, ["--db", db, "--lease-margin-ms", "0"],
+                                background=True)
+            try:
+                # The page reached the receiver; its answer is still pending.
+                self.assertTrue(wait_for(lambda: len(pd.received()) == 1, 20))
+                proc.kill()  # SIGKILL before the outbox row is marked sent
+                proc.wait(10)
+            finally:
+                reap(proc)
+            self.assertEqual(proc.returncode, -9)
+            pd.control("ok")
+            # The claim lapses after the sink timeout (20 s + 0 margin), then it is resent.
+            rc, summary, err = w.run_driver(config, (), None,
+                                            ["--db", db, "--drain-timeout", "60"], timeout=90)
+            self.assertEqual(rc, 0, err)
+            got = pd.received()
+            self.assertEqual([g["event_action"] for g in got], ["trigger", "trigger"])
+            self.assertEqual(len({g["dedup_key"] for g in got}), 1)
+            self.assertEqual([g["new_incident"] for g in got], [True, False])
 
 
 if __name__ == "__main__":

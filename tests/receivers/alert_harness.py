@@ -139,6 +139,16 @@ def finish(proc, timeout):
     return proc.returncode, summary, err.decode()
 
 
+def reap(proc):
+    """Kills the driver if it still runs and closes its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=10)
+    for f in (proc.stdout, proc.stderr):
+        if f and not f.closed:
+            f.close()
+
+
 def wait_for(predicate, timeout=10, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
