@@ -15,14 +15,41 @@ namespace {
 
 // The query parameters S3 includes in a SigV2 CanonicalizedResource
 // (botocore's HmacV1Auth.QSAOfInterest).
-constexpr std::array<std::string_view, 35> kSignedSubResources = {
-    "accelerate", "acl", "cors", "defaultObjectAcl", "location", "logging", "partNumber",
-    "policy", "requestPayment", "torrent", "versioning", "versionId", "versions", "website",
-    "uploads", "uploadId", "response-content-type", "response-content-language",
-    "response-expires", "response-cache-control", "response-content-disposition",
-    "response-content-encoding", "delete", "lifecycle", "tagging", "restore", "storageClass",
-    "notification", "replication", "analytics", "metrics", "inventory", "select", "select-type",
-    "object-lock"};
+constexpr std::array<std::string_view, 35> kSignedSubResources = {"accelerate",
+                                                                  "acl",
+                                                                  "cors",
+                                                                  "defaultObjectAcl",
+                                                                  "location",
+                                                                  "logging",
+                                                                  "partNumber",
+                                                                  "policy",
+                                                                  "requestPayment",
+                                                                  "torrent",
+                                                                  "versioning",
+                                                                  "versionId",
+                                                                  "versions",
+                                                                  "website",
+                                                                  "uploads",
+                                                                  "uploadId",
+                                                                  "response-content-type",
+                                                                  "response-content-language",
+                                                                  "response-expires",
+                                                                  "response-cache-control",
+                                                                  "response-content-disposition",
+                                                                  "response-content-encoding",
+                                                                  "delete",
+                                                                  "lifecycle",
+                                                                  "tagging",
+                                                                  "restore",
+                                                                  "storageClass",
+                                                                  "notification",
+                                                                  "replication",
+                                                                  "analytics",
+                                                                  "metrics",
+                                                                  "inventory",
+                                                                  "select",
+                                                                  "select-type",
+                                                                  "object-lock"};
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -56,8 +83,9 @@ std::string CanonicalResource(const HttpRequestParts& request, std::string_view 
         kSignedSubResources.end()) {
       continue;
     }
-    signed_params.emplace_back(
-        std::string(name), eq == std::string_view::npos ? "" : "=" + PercentDecode(piece.substr(eq + 1)));
+    signed_params.emplace_back(std::string(name), eq == std::string_view::npos
+                                                      ? ""
+                                                      : "=" + PercentDecode(piece.substr(eq + 1)));
   }
   std::stable_sort(signed_params.begin(), signed_params.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -23,10 +23,10 @@
 namespace spacecrab::aws {
 
 struct SigV2Auth {
-  bool presigned = false;   // query (AWSAccessKeyId/Signature/Expires) vs header
+  bool presigned = false;  // query (AWSAccessKeyId/Signature/Expires) vs header
   std::string access_key_id;
-  std::string signature;    // base64, as sent (decoded from the query)
-  std::string expires;      // presigned: the Expires parameter (unix seconds)
+  std::string signature;  // base64, as sent (decoded from the query)
+  std::string expires;    // presigned: the Expires parameter (unix seconds)
 };
 
 // Header form "AWS AKID:signature"; nullopt if `authorization` is not that.

@@ -29,7 +29,9 @@ TEST(SigV2, DocumentationObjectGetVerifiesVirtualHosted) {
 TEST(SigV2, DocumentationQueryStringAuthVerifies) {
   HttpRequestParts r;
   r.path = "/photos/puppy.jpg";
-  r.query = "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D";
+  r.query =
+      "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620&Signature=NpgCjnDzrM%"
+      "2BWFzoENXmpNDUsSn8%3D";
   r.headers = {{"Host", "johnsmith.s3.amazonaws.com"}};
   const RequestAuth auth = ParseRequestAuth(r.headers, ParseQueryString(r.query));
   ASSERT_TRUE(auth.sigv2.has_value()) << auth.error;
@@ -43,11 +45,15 @@ TEST(SigV2, AmzHeadersAndSubResourcesAreSigned) {
   r.method = "PUT";
   r.path = "/bucket/key%20name";
   r.query = "acl&foo=bar&versionId=a%2Fb";
-  r.headers = {{"Content-Type", "text/plain"}, {"Date", "d"}, {"X-Amz-Meta-B", " 2 "},
-               {"x-amz-meta-a", "1"}, {"X-Amz-Meta-B", "3"}};
+  r.headers = {{"Content-Type", "text/plain"},
+               {"Date", "d"},
+               {"X-Amz-Meta-B", " 2 "},
+               {"x-amz-meta-a", "1"},
+               {"X-Amz-Meta-B", "3"}};
   SigV2Auth auth;
   EXPECT_EQ(S3SigV2StringToSign(r, auth, ""),
-            "PUT\n\ntext/plain\nd\nx-amz-meta-a:1\nx-amz-meta-b:2,3\n/bucket/key%20name?acl&versionId=a/b");
+            "PUT\n\ntext/plain\nd\nx-amz-meta-a:1\nx-amz-meta-b:2,3\n/bucket/"
+            "key%20name?acl&versionId=a/b");
   auth.signature = S3SigV2Signature(S3SigV2StringToSign(r, auth, ""), "s");
   EXPECT_TRUE(VerifyS3SigV2(r, auth, "s", ""));
   r.headers.emplace_back("x-amz-meta-c", "tampered");

@@ -150,8 +150,7 @@ std::string JoinSignedHeaders(const std::vector<std::string>& signed_names) {
 }
 
 std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
-                             std::string_view canonical_query,
-                             std::string_view canonical_headers,
+                             std::string_view canonical_query, std::string_view canonical_headers,
                              std::string_view signed_headers, std::string_view payload_hash) {
   std::string out;
   out.reserve(method.size() + canonical_uri.size() + canonical_query.size() +
@@ -242,12 +241,12 @@ Status SignRequest(HttpRequestParts& request, std::string_view body,
   const std::vector<std::string> names = HeaderNamesToSign(request.headers, /*presign=*/false);
   const std::string signed_headers = JoinSignedHeaders(names);
   const UriRule rule = options.uri_rule.value_or(UriRuleForService(options.service));
-  const std::string creq = CanonicalRequest(
-      request.method, CanonicalUri(request.path, rule),
-      CanonicalQueryString(ParseQueryString(request.query)),
-      *CanonicalHeaders(request.headers, names), signed_headers, payload_hash);
-  const std::string signature = SignatureHex(
-      DeriveSigningKey(credentials.secret_access_key, scope), StringToSign(amz_date, scope, creq));
+  const std::string creq =
+      CanonicalRequest(request.method, CanonicalUri(request.path, rule),
+                       CanonicalQueryString(ParseQueryString(request.query)),
+                       *CanonicalHeaders(request.headers, names), signed_headers, payload_hash);
+  const std::string signature = SignatureHex(DeriveSigningKey(credentials.secret_access_key, scope),
+                                             StringToSign(amz_date, scope, creq));
   SetHeader(request.headers, "Authorization",
             std::string(kSigV4Algorithm) + " Credential=" + credentials.access_key_id + "/" +
                 scope.ToString() + ", SignedHeaders=" + signed_headers +
@@ -288,12 +287,11 @@ Expected<std::string> PresignQuery(const HttpRequestParts& request,
                        : std::string(kEmptyPayloadSha256);
   }
   const UriRule rule = options.uri_rule.value_or(UriRuleForService(options.service));
-  const std::string creq =
-      CanonicalRequest(request.method, CanonicalUri(request.path, rule),
-                       CanonicalQueryString(params), *CanonicalHeaders(request.headers, names),
-                       signed_headers, payload_hash);
-  const std::string signature = SignatureHex(
-      DeriveSigningKey(credentials.secret_access_key, scope), StringToSign(amz_date, scope, creq));
+  const std::string creq = CanonicalRequest(
+      request.method, CanonicalUri(request.path, rule), CanonicalQueryString(params),
+      *CanonicalHeaders(request.headers, names), signed_headers, payload_hash);
+  const std::string signature = SignatureHex(DeriveSigningKey(credentials.secret_access_key, scope),
+                                             StringToSign(amz_date, scope, creq));
 
   std::string query = request.query;
   for (const auto& p : added) {

@@ -59,9 +59,9 @@ std::optional<std::string> HeaderValue(const HeaderList& headers, std::string_vi
 
 // "20150830/us-east-1/iam/aws4_request" split into its parts.
 struct CredentialScope {
-  std::string date;     // YYYYMMDD
-  std::string region;   // "us-east-1"
-  std::string service;  // signing name: "iam", "s3", "sts", ...
+  std::string date;              // YYYYMMDD
+  std::string region;            // "us-east-1"
+  std::string service;           // signing name: "iam", "s3", "sts", ...
   std::string ToString() const;  // date/region/service/aws4_request
 };
 
@@ -77,8 +77,7 @@ std::optional<std::string> CanonicalHeaders(const HeaderList& headers,
                                             const std::vector<std::string>& signed_names);
 std::string JoinSignedHeaders(const std::vector<std::string>& signed_names);  // "a;b;c"
 std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
-                             std::string_view canonical_query,
-                             std::string_view canonical_headers,
+                             std::string_view canonical_query, std::string_view canonical_headers,
                              std::string_view signed_headers, std::string_view payload_hash);
 std::string StringToSign(std::string_view amz_date, const CredentialScope& scope,
                          std::string_view canonical_request);

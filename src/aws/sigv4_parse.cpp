@@ -37,8 +37,8 @@ bool IsScopeName(std::string_view s) {
 bool IsHeaderName(std::string_view s) {
   if (s.empty() || s.size() > 256) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                    c == '.';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -104,12 +104,18 @@ Status CheckSignature(std::string_view signature) {
 
 std::string_view ToString(AuthScheme scheme) {
   switch (scheme) {
-    case AuthScheme::kNone: return "none";
-    case AuthScheme::kSigV4Header: return "sigv4-header";
-    case AuthScheme::kSigV4Query: return "sigv4-query";
-    case AuthScheme::kSigV2Header: return "sigv2-header";
-    case AuthScheme::kSigV2Query: return "sigv2-query";
-    case AuthScheme::kOther: return "other";
+    case AuthScheme::kNone:
+      return "none";
+    case AuthScheme::kSigV4Header:
+      return "sigv4-header";
+    case AuthScheme::kSigV4Query:
+      return "sigv4-query";
+    case AuthScheme::kSigV2Header:
+      return "sigv2-header";
+    case AuthScheme::kSigV2Query:
+      return "sigv2-query";
+    case AuthScheme::kOther:
+      return "other";
   }
   return "other";
 }
@@ -198,8 +204,7 @@ RequestAuth ParseRequestAuth(const HeaderList& headers, const std::vector<QueryP
     if (value.starts_with(kSigV4Algorithm)) {
       out.scheme = AuthScheme::kSigV4Header;
       const size_t cred = value.find("Credential=");
-      if (cred != std::string_view::npos)
-        out.access_key_id = KeyIdPrefix(value.substr(cred + 11));
+      if (cred != std::string_view::npos) out.access_key_id = KeyIdPrefix(value.substr(cred + 11));
       auto parsed = ParseAuthorizationHeader(value);
       if (!parsed.ok()) {
         out.error = parsed.status().message();

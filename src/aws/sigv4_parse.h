@@ -59,10 +59,10 @@ Expected<SigV4Auth> ParsePresignedQuery(const std::vector<QueryParam>& params);
 // Everything a request says about its credentials, parsed leniently.
 struct RequestAuth {
   AuthScheme scheme = AuthScheme::kNone;
-  std::string access_key_id;      // best effort; empty if none could be found
+  std::string access_key_id;       // best effort; empty if none could be found
   std::optional<SigV4Auth> sigv4;  // set when a complete SigV4 claim parsed
   std::optional<SigV2Auth> sigv2;  // set when a complete S3 SigV2 claim parsed
-  std::string error;              // why sigv4 is unset although a scheme was seen
+  std::string error;               // why sigv4 is unset although a scheme was seen
 };
 
 // Looks at the Authorization header first, then the query. For header

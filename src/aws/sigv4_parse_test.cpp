@@ -101,9 +101,8 @@ TEST(SigV4Parse, PresignedQueryWithBadExpiresIsRejectedButKeyIdKept) {
 }
 
 TEST(SigV4Parse, LegacySigV2FormsNameTheKey) {
-  const RequestAuth header =
-      ParseRequestAuth({{"Authorization", "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg="}},
-                       {});
+  const RequestAuth header = ParseRequestAuth(
+      {{"Authorization", "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg="}}, {});
   EXPECT_EQ(header.scheme, AuthScheme::kSigV2Header);
   EXPECT_EQ(header.access_key_id, "AKIAIOSFODNN7EXAMPLE");
   const RequestAuth query = ParseRequestAuth(

@@ -41,9 +41,8 @@ std::vector<std::string> PayloadHashCandidates(const HttpRequestParts& request,
 
 }  // namespace
 
-SigV4Verification VerifySigV4(const HttpRequestParts& request,
-                              std::optional<std::string_view> body, const SigV4Auth& auth,
-                              std::string_view secret_access_key) {
+SigV4Verification VerifySigV4(const HttpRequestParts& request, std::optional<std::string_view> body,
+                              const SigV4Auth& auth, std::string_view secret_access_key) {
   SigV4Verification result;
   const std::vector<QueryParam> query = ParseQueryString(request.query);
   const bool presigned = auth.scheme == AuthScheme::kSigV4Query;
@@ -54,8 +53,7 @@ SigV4Verification VerifySigV4(const HttpRequestParts& request,
       CanonicalHeaders(request.headers, auth.signed_headers);
 
   const UriRule primary = UriRuleForService(auth.scope.service);
-  const UriRule secondary =
-      primary == UriRule::kS3 ? UriRule::kNormalizeAndEncode : UriRule::kS3;
+  const UriRule secondary = primary == UriRule::kS3 ? UriRule::kNormalizeAndEncode : UriRule::kS3;
   const std::vector<std::string> hashes =
       PayloadHashCandidates(request, query, body, auth, primary == UriRule::kS3);
   const Sha256Digest key = DeriveSigningKey(secret_access_key, auth.scope);

@@ -31,8 +31,7 @@ struct SigV4Verification {
 // `body` is the payload as received, or nullopt when it was not read (too
 // large): then only a payload hash the client declared (x-amz-content-sha256,
 // UNSIGNED-PAYLOAD) can match.
-SigV4Verification VerifySigV4(const HttpRequestParts& request,
-                              std::optional<std::string_view> body, const SigV4Auth& auth,
-                              std::string_view secret_access_key);
+SigV4Verification VerifySigV4(const HttpRequestParts& request, std::optional<std::string_view> body,
+                              const SigV4Auth& auth, std::string_view secret_access_key);
 
 }  // namespace spacecrab::aws

@@ -25,14 +25,14 @@ SigV4Auth MustParse(const HttpRequestParts& r) {
 }
 
 TEST(SigV4Verify, PublishedHeaderVectorVerifies) {
-  const auto r = Parts(
-      "GET", "/",
-      {{"Host", "example.amazonaws.com"},
-       {"X-Amz-Date", "20150830T123600Z"},
-       {"Authorization",
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-        "SignedHeaders=host;x-amz-date, "
-        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"}});
+  const auto r =
+      Parts("GET", "/",
+            {{"Host", "example.amazonaws.com"},
+             {"X-Amz-Date", "20150830T123600Z"},
+             {"Authorization",
+              "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+              "SignedHeaders=host;x-amz-date, "
+              "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"}});
   const SigV4Verification v = VerifySigV4(r, "", MustParse(r), kSuiteSecret);
   EXPECT_TRUE(v.match);
   EXPECT_FALSE(VerifySigV4(r, "", MustParse(r), "wrong-secret").match);
@@ -66,8 +66,7 @@ TEST(SigV4Verify, S3PresignedDocumentationExampleVerifies) {
       "SignedHeaders=host&X-Amz-Signature="
       "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
       {{"Host", "examplebucket.s3.amazonaws.com"}});
-  EXPECT_TRUE(
-      VerifySigV4(r, "", MustParse(r), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").match);
+  EXPECT_TRUE(VerifySigV4(r, "", MustParse(r), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").match);
 }
 
 HttpRequestParts SignedS3Put(std::string_view body, std::string payload_hash) {
@@ -101,8 +100,9 @@ TEST(SigV4Verify, StreamingPayloadMarkerIsUsedAsTheSignedHash) {
 
 TEST(SigV4Verify, QueryProtocolBodyIsPartOfTheSignature) {
   HttpRequestParts r =
-      Parts("POST", "/", {{"Host", "127.0.0.1:8081"},
-                          {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}});
+      Parts("POST", "/",
+            {{"Host", "127.0.0.1:8081"},
+             {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}});
   const std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
   SignOptions options;
   options.service = "sts";
@@ -128,8 +128,8 @@ TEST(SigV4Verify, SignedHeaderThatNeverArrivedFails) {
 }
 
 TEST(SigV4Verify, ChangedQueryFails) {
-  HttpRequestParts r = Parts("GET", "/?Action=ListUsers&Version=2010-05-08",
-                             {{"Host", "127.0.0.1:8081"}});
+  HttpRequestParts r =
+      Parts("GET", "/?Action=ListUsers&Version=2010-05-08", {{"Host", "127.0.0.1:8081"}});
   SignOptions options;
   options.service = "iam";
   options.time = *ParseAmzDate("20240105T101112Z");

@@ -106,11 +106,16 @@ const aws::QueryParam* FindEither(const OperationInput& in, std::string_view nam
 
 std::string_view ToString(ApiProtocol protocol) {
   switch (protocol) {
-    case ApiProtocol::kQuery: return "query";
-    case ApiProtocol::kEc2: return "ec2";
-    case ApiProtocol::kJson: return "json";
-    case ApiProtocol::kRestJson: return "rest-json";
-    case ApiProtocol::kS3: return "rest-xml";
+    case ApiProtocol::kQuery:
+      return "query";
+    case ApiProtocol::kEc2:
+      return "ec2";
+    case ApiProtocol::kJson:
+      return "json";
+    case ApiProtocol::kRestJson:
+      return "rest-json";
+    case ApiProtocol::kS3:
+      return "rest-xml";
   }
   return "rest-xml";
 }
@@ -138,8 +143,9 @@ AwsOperation IdentifyOperation(const OperationInput& in) {
   if (!target.empty()) {
     op.protocol = ApiProtocol::kJson;
     const size_t dot = target.rfind('.');
-    const std::string_view name =
-        dot == std::string::npos ? std::string_view(target) : std::string_view(target).substr(dot + 1);
+    const std::string_view name = dot == std::string::npos
+                                      ? std::string_view(target)
+                                      : std::string_view(target).substr(dot + 1);
     op.event_name = IsApiName(name) ? std::string(name) : "InvalidAction";
     op.api_version = Bounded(std::string_view(target).substr(0, dot == std::string::npos ? 0 : dot),
                              kMaxNameBytes);

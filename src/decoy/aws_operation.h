@@ -38,12 +38,12 @@ struct AwsOperation {
   std::string event_name;    // "GetCallerIdentity"; for unknown REST calls "<METHOD> <path>"
   std::string region;        // from the credential scope; "us-east-1" when unknown
   bool read_only = true;
-  bool management_event = true;  // false for S3 object-level (data) events
-  std::string api_version;       // Query "Version" or JSON target prefix
-  std::string json_content_type; // JSON protocol: the content type to answer with
-  std::string bucket;            // S3 only
-  bool virtual_hosted = false;   // S3: the bucket came from the Host header
-  std::string key;               // S3 only, decoded
+  bool management_event = true;   // false for S3 object-level (data) events
+  std::string api_version;        // Query "Version" or JSON target prefix
+  std::string json_content_type;  // JSON protocol: the content type to answer with
+  std::string bucket;             // S3 only
+  bool virtual_hosted = false;    // S3: the bucket came from the Host header
+  std::string key;                // S3 only, decoded
   // CloudTrail requestParameters as flat string pairs (bounded in count and size).
   std::vector<std::pair<std::string, std::string>> request_parameters;
 
@@ -52,9 +52,9 @@ struct AwsOperation {
 };
 
 struct OperationInput {
-  const aws::HttpRequestParts* http = nullptr;         // REQUIRED
+  const aws::HttpRequestParts* http = nullptr;          // REQUIRED
   const std::vector<aws::QueryParam>* query = nullptr;  // REQUIRED: parsed http->query
-  const std::vector<aws::QueryParam>* form = nullptr;   // REQUIRED: parsed urlencoded body, or empty
+  const std::vector<aws::QueryParam>* form = nullptr;  // REQUIRED: parsed urlencoded body, or empty
   std::string signing_service;  // from the credential scope; empty if unsigned/unparsed
   std::string region;           // from the credential scope; empty if unknown
   // Host names (no port) the endpoint itself is reached by; "<bucket>.<host>"

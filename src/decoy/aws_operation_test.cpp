@@ -29,7 +29,8 @@ Req Make(std::string method, std::string target, aws::HeaderList headers = {}) {
   r.http.path = target.substr(0, q);
   if (q != std::string::npos) r.http.query = target.substr(q + 1);
   r.http.headers = std::move(headers);
-  if (!aws::HeaderValue(r.http.headers, "host")) r.http.headers.emplace_back("Host", "127.0.0.1:8081");
+  if (!aws::HeaderValue(r.http.headers, "host"))
+    r.http.headers.emplace_back("Host", "127.0.0.1:8081");
   return r;
 }
 
@@ -71,8 +72,9 @@ TEST(AwsOperation, WriteActionsAreNotReadOnly) {
 }
 
 TEST(AwsOperation, JsonTargetNamesTheOperation) {
-  Req r = Make("POST", "/", {{"X-Amz-Target", "DynamoDB_20120810.ListTables"},
-                             {"Content-Type", "application/x-amz-json-1.0"}});
+  Req r = Make("POST", "/",
+               {{"X-Amz-Target", "DynamoDB_20120810.ListTables"},
+                {"Content-Type", "application/x-amz-json-1.0"}});
   const AwsOperation op = r.Identify("dynamodb", "eu-west-1");
   EXPECT_EQ(op.protocol, ApiProtocol::kJson);
   EXPECT_EQ(op.event_name, "ListTables");

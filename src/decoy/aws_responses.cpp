@@ -1,8 +1,8 @@
 #include "decoy/aws_responses.h"
 
 #include <cstdio>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace spacecrab::decoy {
 namespace {
@@ -71,8 +71,8 @@ DecoyResponse Base(int status, std::string request_id, std::string code, std::st
   return r;
 }
 
-DecoyResponse QueryError(const AwsOperation& op, int status, std::string code,
-                         std::string message, AwsIdGenerator& ids, Timestamp now) {
+DecoyResponse QueryError(const AwsOperation& op, int status, std::string code, std::string message,
+                         AwsIdGenerator& ids, Timestamp now) {
   DecoyResponse r = Base(status, ids.Uuid(), std::move(code), std::move(message));
   const std::string ns = QueryNamespace(op);
   r.body = ns.empty() ? "<ErrorResponse>\n" : "<ErrorResponse xmlns=\"" + ns + "\">\n";
@@ -109,15 +109,15 @@ DecoyResponse JsonError(const AwsOperation& op, int status, std::string code, st
   body["__type"] = dynamo ? "com.amazon.coral.service#" + r.error_code : r.error_code;
   body[capital_message ? "Message" : "message"] = r.error_message;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  r.content_type = op.json_content_type.empty() ? "application/x-amz-json-1.1"
-                                                : op.json_content_type;
+  r.content_type =
+      op.json_content_type.empty() ? "application/x-amz-json-1.1" : op.json_content_type;
   r.headers = {{"x-amzn-RequestId", r.request_id}, {"Date", HttpDate(now)}};
   if (dynamo) r.headers.emplace_back("Server", "Server");
   return r;
 }
 
-DecoyResponse RestJsonError(int status, std::string code, std::string message,
-                            bool capital_message, AwsIdGenerator& ids, Timestamp now) {
+DecoyResponse RestJsonError(int status, std::string code, std::string message, bool capital_message,
+                            AwsIdGenerator& ids, Timestamp now) {
   DecoyResponse r = Base(status, ids.Uuid(), std::move(code), std::move(message));
   nlohmann::json body;
   body[capital_message ? "Message" : "message"] = r.error_message;
@@ -148,8 +148,7 @@ DecoyResponse S3Error(int status, std::string code, std::string message, std::st
   const std::string host_id = ids.S3HostId();
   r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + XmlEscape(r.error_code) +
            "</Code><Message>" + XmlEscape(r.error_message) + "</Message>" + extra_xml +
-           "<RequestId>" + r.request_id + "</RequestId><HostId>" + host_id +
-           "</HostId></Error>";
+           "<RequestId>" + r.request_id + "</RequestId><HostId>" + host_id + "</HostId></Error>";
   r.content_type = "application/xml";
   r.headers = {{"x-amz-request-id", r.request_id},
                {"x-amz-id-2", host_id},
@@ -169,11 +168,21 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 cannot carry most control characters at all.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
@@ -199,8 +208,7 @@ std::string HttpDate(Timestamp t) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT", kDays[wd.c_encoding()],
                 unsigned(ymd.day()), kMonths[unsigned(ymd.month()) - 1], int(ymd.year()),
-                int(hms.hours().count()), int(hms.minutes().count()),
-                int(hms.seconds().count()));
+                int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()));
   return buf;
 }
 
@@ -219,12 +227,20 @@ DecoyResponse CallerIdentityResponse(const AwsOperation& op, const Caller& calle
     r.body =
         "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
         "  <GetCallerIdentityResult>\n"
-        "    <Arn>" + XmlEscape(caller.arn) + "</Arn>\n"
-        "    <UserId>" + XmlEscape(caller.user_id) + "</UserId>\n"
-        "    <Account>" + XmlEscape(caller.account_id) + "</Account>\n"
+        "    <Arn>" +
+        XmlEscape(caller.arn) +
+        "</Arn>\n"
+        "    <UserId>" +
+        XmlEscape(caller.user_id) +
+        "</UserId>\n"
+        "    <Account>" +
+        XmlEscape(caller.account_id) +
+        "</Account>\n"
         "  </GetCallerIdentityResult>\n"
         "  <ResponseMetadata>\n"
-        "    <RequestId>" + r.request_id + "</RequestId>\n"
+        "    <RequestId>" +
+        r.request_id +
+        "</RequestId>\n"
         "  </ResponseMetadata>\n"
         "</GetCallerIdentityResponse>\n";
     r.content_type = "text/xml";
@@ -246,8 +262,7 @@ DecoyResponse AccessDeniedResponse(const AwsOperation& op, const Caller& caller,
                           " action",
                       ids, now);
     case ApiProtocol::kJson:
-      return JsonError(op, 400, "AccessDeniedException", DeniedMessage(op, caller), true, ids,
-                       now);
+      return JsonError(op, 400, "AccessDeniedException", DeniedMessage(op, caller), true, ids, now);
     case ApiProtocol::kRestJson:
       return RestJsonError(403, "AccessDeniedException",
                            "User: " + caller.arn + " is not authorized to access this resource",
@@ -259,8 +274,7 @@ DecoyResponse AccessDeniedResponse(const AwsOperation& op, const Caller& caller,
 }
 
 DecoyResponse AuthFailureResponse(const AwsOperation& op, AuthFailure failure,
-                                  const AuthFailureDetails& d, AwsIdGenerator& ids,
-                                  Timestamp now) {
+                                  const AuthFailureDetails& d, AwsIdGenerator& ids, Timestamp now) {
   switch (op.protocol) {
     case ApiProtocol::kQuery:
       switch (failure) {
@@ -318,17 +332,17 @@ DecoyResponse AuthFailureResponse(const AwsOperation& op, AuthFailure failure,
                          "The AWS Access Key Id you provided does not exist in our records.",
                          Element("AWSAccessKeyId", d.access_key_id), ids, now);
         case AuthFailure::kSignatureMismatch:
-          return S3Error(403, "SignatureDoesNotMatch", kSignatureMismatchS3,
-                         Element("AWSAccessKeyId", d.access_key_id) +
-                             Element("StringToSign", d.string_to_sign) +
-                             Element("SignatureProvided", d.signature_provided) +
-                             Element("StringToSignBytes", SpacedHexBytes(d.string_to_sign)) +
-                             (d.canonical_request.empty()  // SigV2 has none
-                                  ? std::string()
-                                  : Element("CanonicalRequest", d.canonical_request) +
-                                        Element("CanonicalRequestBytes",
-                                                SpacedHexBytes(d.canonical_request))),
-                         ids, now);
+          return S3Error(
+              403, "SignatureDoesNotMatch", kSignatureMismatchS3,
+              Element("AWSAccessKeyId", d.access_key_id) +
+                  Element("StringToSign", d.string_to_sign) +
+                  Element("SignatureProvided", d.signature_provided) +
+                  Element("StringToSignBytes", SpacedHexBytes(d.string_to_sign)) +
+                  (d.canonical_request.empty()  // SigV2 has none
+                       ? std::string()
+                       : Element("CanonicalRequest", d.canonical_request) +
+                             Element("CanonicalRequestBytes", SpacedHexBytes(d.canonical_request))),
+              ids, now);
         case AuthFailure::kMissingAuth:
           return S3Error(403, "AccessDenied", "Access Denied", "", ids, now);
         case AuthFailure::kMalformedAuth:
@@ -344,13 +358,13 @@ DecoyResponse AuthFailureResponse(const AwsOperation& op, AuthFailure failure,
                          "requires three components: Credential, SignedHeaders, and Signature.",
                          "", ids, now);
         case AuthFailure::kExpired:
-          return S3Error(403, "AccessDenied", "Request has expired",
-                         (d.expires_seconds > 0
-                              ? Element("X-Amz-Expires", std::to_string(d.expires_seconds))
-                              : std::string()) +
-                             Element("Expires", FormatRfc3339(d.expired_at)) +
-                             Element("ServerTime", FormatRfc3339(now)),
-                         ids, now);
+          return S3Error(
+              403, "AccessDenied", "Request has expired",
+              (d.expires_seconds > 0 ? Element("X-Amz-Expires", std::to_string(d.expires_seconds))
+                                     : std::string()) +
+                  Element("Expires", FormatRfc3339(d.expired_at)) +
+                  Element("ServerTime", FormatRfc3339(now)),
+              ids, now);
       }
       break;
   }

@@ -25,8 +25,8 @@ struct DecoyResponse {
   aws::HeaderList headers;  // everything except Content-Length / Content-Type
   std::string content_type;
   std::string body;
-  std::string request_id;     // the id the client sees (also the record's requestID)
-  std::string error_code;     // empty on success
+  std::string request_id;  // the id the client sees (also the record's requestID)
+  std::string error_code;  // empty on success
   std::string error_message;
 };
 
@@ -52,8 +52,8 @@ struct AuthFailureDetails {
   std::string string_to_sign;      // S3 SignatureDoesNotMatch only
   std::string signature_provided;  // S3 SignatureDoesNotMatch only
   bool presigned = false;
-  int64_t expires_seconds = 0;     // kExpired
-  Timestamp expired_at{};          // kExpired
+  int64_t expires_seconds = 0;  // kExpired
+  Timestamp expired_at{};       // kExpired
 };
 
 DecoyResponse CallerIdentityResponse(const AwsOperation& op, const Caller& caller,

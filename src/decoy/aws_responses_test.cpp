@@ -51,7 +51,8 @@ bool IsIamUserId(std::string_view id) {
 bool IsUuid4(std::string_view id) {
   if (id.size() != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-')
     return false;
-  if (id[14] != '4' || std::string_view("89ab").find(id[19]) == std::string_view::npos) return false;
+  if (id[14] != '4' || std::string_view("89ab").find(id[19]) == std::string_view::npos)
+    return false;
   std::string hex(id);
   std::erase(hex, '-');
   return AllOf(hex, 32, "0-9a-f");
@@ -69,11 +70,12 @@ class ResponsesTest : public ::testing::Test {
 };
 
 TEST_F(ResponsesTest, CallerIdentityNamesAccountArnAndUserId) {
-  const DecoyResponse r =
-      CallerIdentityResponse(Op(ApiProtocol::kQuery, "sts", "GetCallerIdentity"), TestCaller(), ids_, now_);
+  const DecoyResponse r = CallerIdentityResponse(
+      Op(ApiProtocol::kQuery, "sts", "GetCallerIdentity"), TestCaller(), ids_, now_);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/xml");
-  EXPECT_NE(r.body.find("<Arn>arn:aws:iam::123456789012:user/svc-backup-prod</Arn>"), std::string::npos);
+  EXPECT_NE(r.body.find("<Arn>arn:aws:iam::123456789012:user/svc-backup-prod</Arn>"),
+            std::string::npos);
   EXPECT_NE(r.body.find("<Account>123456789012</Account>"), std::string::npos);
   const size_t at = r.body.find("<UserId>");
   ASSERT_NE(at, std::string::npos);
@@ -101,14 +103,16 @@ TEST_F(ResponsesTest, IamAccessDeniedReadsLikeAws) {
 }
 
 TEST_F(ResponsesTest, Ec2DeniesWithUnauthorizedOperationInItsOwnDocument) {
-  const DecoyResponse r =
-      AccessDeniedResponse(Op(ApiProtocol::kEc2, "ec2", "DescribeRegions"), TestCaller(), ids_, now_);
+  const DecoyResponse r = AccessDeniedResponse(Op(ApiProtocol::kEc2, "ec2", "DescribeRegions"),
+                                               TestCaller(), ids_, now_);
   EXPECT_EQ(r.status, 403);
-  EXPECT_TRUE(r.body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>"
-                                 "<Code>UnauthorizedOperation</Code><Message>You are not authorized "
-                                 "to perform this operation. User: arn:aws:iam::123456789012:user/"))
+  EXPECT_TRUE(
+      r.body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>"
+                         "<Code>UnauthorizedOperation</Code><Message>You are not authorized "
+                         "to perform this operation. User: arn:aws:iam::123456789012:user/"))
       << r.body;
-  EXPECT_NE(r.body.find("<RequestID>" + r.request_id + "</RequestID></Response>"), std::string::npos);
+  EXPECT_NE(r.body.find("<RequestID>" + r.request_id + "</RequestID></Response>"),
+            std::string::npos);
   EXPECT_EQ(Header(r, "Server"), "AmazonEC2");
 }
 
@@ -119,9 +123,11 @@ TEST_F(ResponsesTest, S3DeniesWithItsErrorDocumentAndIds) {
   EXPECT_EQ(r.content_type, "application/xml");
   EXPECT_TRUE(AllOf(Header(r, "x-amz-request-id"), 16, "0-9A-F"));
   EXPECT_TRUE(AllOf(Header(r, "x-amz-id-2"), 76, "A-Za-z0-9+/"));
-  EXPECT_EQ(r.body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
-                    "<Message>Access Denied</Message><RequestId>" + r.request_id +
-                    "</RequestId><HostId>" + Header(r, "x-amz-id-2") + "</HostId></Error>");
+  EXPECT_EQ(r.body,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+            "<Message>Access Denied</Message><RequestId>" +
+                r.request_id + "</RequestId><HostId>" + Header(r, "x-amz-id-2") +
+                "</HostId></Error>");
   EXPECT_EQ(Header(r, "Server"), "AmazonS3");
 }
 
@@ -131,11 +137,13 @@ TEST_F(ResponsesTest, JsonProtocolsDenyWithTypedJson) {
   EXPECT_EQ(r.status, 400);
   const auto body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["__type"], "AccessDeniedException");
-  EXPECT_NE(body["Message"].get<std::string>().find("secretsmanager:ListSecrets"), std::string::npos);
+  EXPECT_NE(body["Message"].get<std::string>().find("secretsmanager:ListSecrets"),
+            std::string::npos);
   EXPECT_EQ(Header(r, "x-amzn-RequestId"), r.request_id);
   const DecoyResponse d = AccessDeniedResponse(Op(ApiProtocol::kJson, "dynamodb", "ListTables"),
                                                TestCaller(), ids_, now_);
-  EXPECT_EQ(nlohmann::json::parse(d.body)["__type"], "com.amazon.coral.service#AccessDeniedException");
+  EXPECT_EQ(nlohmann::json::parse(d.body)["__type"],
+            "com.amazon.coral.service#AccessDeniedException");
   EXPECT_TRUE(AllOf(d.request_id, 52, "A-Z0-9"));
 }
 
@@ -150,7 +158,8 @@ TEST_F(ResponsesTest, UnknownKeysGetTheServicesInvalidKeyError) {
   const DecoyResponse s3 = AuthFailureResponse(Op(ApiProtocol::kS3, "s3", "ListBuckets"),
                                                AuthFailure::kUnknownKey, d, ids_, now_);
   EXPECT_EQ(s3.error_code, "InvalidAccessKeyId");
-  EXPECT_NE(s3.body.find("<AWSAccessKeyId>AKIAIOSFODNN7EXAMPLE</AWSAccessKeyId>"), std::string::npos);
+  EXPECT_NE(s3.body.find("<AWSAccessKeyId>AKIAIOSFODNN7EXAMPLE</AWSAccessKeyId>"),
+            std::string::npos);
   const DecoyResponse ec2 = AuthFailureResponse(Op(ApiProtocol::kEc2, "ec2", "DescribeRegions"),
                                                 AuthFailure::kUnknownKey, d, ids_, now_);
   EXPECT_EQ(ec2.status, 401);
@@ -170,24 +179,27 @@ TEST_F(ResponsesTest, S3SignatureMismatchEchoesWhatWasComputed) {
                                               AuthFailure::kSignatureMismatch, d, ids_, now_);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.error_code, "SignatureDoesNotMatch");
-  EXPECT_NE(r.body.find("<CanonicalRequest>GET\n/\n\nhost:x\n\nhost\nUNSIGNED-PAYLOAD</CanonicalRequest>"),
+  EXPECT_NE(r.body.find(
+                "<CanonicalRequest>GET\n/\n\nhost:x\n\nhost\nUNSIGNED-PAYLOAD</CanonicalRequest>"),
             std::string::npos);
   EXPECT_NE(r.body.find("<StringToSignBytes>41 57 53 34"), std::string::npos);
 }
 
 TEST_F(ResponsesTest, NoResponseNamesTheProduct) {
-  const std::vector<AwsOperation> ops = {
-      Op(ApiProtocol::kQuery, "sts", "GetCallerIdentity"), Op(ApiProtocol::kQuery, "iam", "ListUsers"),
-      Op(ApiProtocol::kEc2, "ec2", "DescribeRegions"),    Op(ApiProtocol::kJson, "dynamodb", "ListTables"),
-      Op(ApiProtocol::kRestJson, "lambda", "GET /"),       Op(ApiProtocol::kS3, "s3", "GetObject")};
+  const std::vector<AwsOperation> ops = {Op(ApiProtocol::kQuery, "sts", "GetCallerIdentity"),
+                                         Op(ApiProtocol::kQuery, "iam", "ListUsers"),
+                                         Op(ApiProtocol::kEc2, "ec2", "DescribeRegions"),
+                                         Op(ApiProtocol::kJson, "dynamodb", "ListTables"),
+                                         Op(ApiProtocol::kRestJson, "lambda", "GET /"),
+                                         Op(ApiProtocol::kS3, "s3", "GetObject")};
   AuthFailureDetails d;
   d.access_key_id = "AKIAIOSFODNN7EXAMPLE";
   d.canonical_request = "GET\n/\n";
   for (const auto& op : ops) {
     std::vector<DecoyResponse> all = {AccessDeniedResponse(op, TestCaller(), ids_, now_),
                                       CallerIdentityResponse(op, TestCaller(), ids_, now_)};
-    for (auto f : {AuthFailure::kUnknownKey, AuthFailure::kSignatureMismatch, AuthFailure::kMissingAuth,
-                   AuthFailure::kMalformedAuth, AuthFailure::kExpired})
+    for (auto f : {AuthFailure::kUnknownKey, AuthFailure::kSignatureMismatch,
+                   AuthFailure::kMissingAuth, AuthFailure::kMalformedAuth, AuthFailure::kExpired})
       all.push_back(AuthFailureResponse(op, f, d, ids_, now_));
     for (const auto& r : all) {
       EXPECT_FALSE(MentionsProduct(r.body)) << r.body;

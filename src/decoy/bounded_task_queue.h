@@ -11,12 +11,13 @@
 // the jobs; shutdown() is called once, by the accept thread, and joins.
 #pragma once
 
+#include <httplib.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <httplib.h>
 #include <memory>
 #include <mutex>
 #include <thread>

@@ -58,10 +58,14 @@ std::string CloudTrailTlsVersion(std::string_view openssl_version) {
 
 std::string_view ToString(KeyCheck check) {
   switch (check) {
-    case KeyCheck::kVerified: return "verified";
-    case KeyCheck::kKeyIdOnly: return "key_id_only";
-    case KeyCheck::kUnknownKey: return "unknown_key";
-    case KeyCheck::kUnverifiable: return "unverifiable";
+    case KeyCheck::kVerified:
+      return "verified";
+    case KeyCheck::kKeyIdOnly:
+      return "key_id_only";
+    case KeyCheck::kUnknownKey:
+      return "unknown_key";
+    case KeyCheck::kUnverifiable:
+      return "unverifiable";
   }
   return "unverifiable";
 }
@@ -110,10 +114,10 @@ DecoyRecord BuildRecord(const RecordInput& in) {
             : "SigV4";
     if (in.tls) extra["CipherSuite"] = in.tls_cipher;
     extra["bytesTransferredIn"] = in.bytes_in;
-    extra["AuthenticationMethod"] = in.scheme == aws::AuthScheme::kSigV4Query ||
-                                            in.scheme == aws::AuthScheme::kSigV2Query
-                                        ? "QueryString"
-                                        : "AuthHeader";
+    extra["AuthenticationMethod"] =
+        in.scheme == aws::AuthScheme::kSigV4Query || in.scheme == aws::AuthScheme::kSigV2Query
+            ? "QueryString"
+            : "AuthHeader";
     extra["bytesTransferredOut"] = response.body.size();
     record["additionalEventData"] = std::move(extra);
   }

@@ -35,13 +35,13 @@ enum class KeyCheck {
 std::string_view ToString(KeyCheck check);
 
 struct DecoyRecord {
-  std::string event_id;       // CloudTrail eventID (UUID)
+  std::string event_id;  // CloudTrail eventID (UUID)
   std::string access_key_id;
-  std::string token_id;       // empty unless the key is a known token
+  std::string token_id;  // empty unless the key is a known token
   TokenStatus token_status = TokenStatus::kActive;
   KeyCheck key_check = KeyCheck::kUnknownKey;
   Timestamp event_time{};
-  std::string json;           // one CloudTrail-shaped record (a JSON object, no newline)
+  std::string json;  // one CloudTrail-shaped record (a JSON object, no newline)
   // The same request as the store's Event: origin "decoy", raw_json = json,
   // enrichment_json = {"signature_verified":..,"key_check":..}.
   Event event;
@@ -69,7 +69,7 @@ struct RecordInput {
   std::string tls_version;  // "TLSv1.3"
   std::string tls_cipher;   // OpenSSL name, e.g. "TLS_AES_128_GCM_SHA256"
   size_t bytes_in = 0;
-  std::string json_body;    // JSON-protocol request body, if read (becomes requestParameters)
+  std::string json_body;  // JSON-protocol request body, if read (becomes requestParameters)
   Timestamp event_time{};
   std::string event_id;
 };

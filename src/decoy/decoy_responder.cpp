@@ -80,8 +80,8 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
 
   if (auth.access_key_id.empty()) {
     anonymous_.fetch_add(1);
-    const AuthFailure failure =
-        auth.scheme == aws::AuthScheme::kNone ? AuthFailure::kMissingAuth : AuthFailure::kMalformedAuth;
+    const AuthFailure failure = auth.scheme == aws::AuthScheme::kNone ? AuthFailure::kMissingAuth
+                                                                      : AuthFailure::kMalformedAuth;
     return AuthFailureResponse(op, failure, details, ids, now);
   }
 
@@ -91,7 +91,7 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
   Expected<DecoyKey> key = options_.keys->Find(auth.access_key_id);
   if (!key.ok()) {
     check = key.status().code() == StatusCode::kNotFound ? KeyCheck::kUnknownKey
-                                                          : KeyCheck::kUnverifiable;
+                                                         : KeyCheck::kUnverifiable;
     response = AuthFailureResponse(op, AuthFailure::kUnknownKey, details, ids, now);
   } else {
     record.token_id = key->token_id;
@@ -122,10 +122,10 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
     }
 
     Timestamp expired_at{};
-    const bool v4_scheme = auth.scheme == aws::AuthScheme::kSigV4Header ||
-                           auth.scheme == aws::AuthScheme::kSigV4Query;
-    const bool v2_scheme = auth.scheme == aws::AuthScheme::kSigV2Header ||
-                           auth.scheme == aws::AuthScheme::kSigV2Query;
+    const bool v4_scheme =
+        auth.scheme == aws::AuthScheme::kSigV4Header || auth.scheme == aws::AuthScheme::kSigV4Query;
+    const bool v2_scheme =
+        auth.scheme == aws::AuthScheme::kSigV2Header || auth.scheme == aws::AuthScheme::kSigV2Query;
     if (IsRetired(key->status)) {
       // AWS answers for an inactive or deleted key exactly as for an unknown one.
       response = AuthFailureResponse(op, AuthFailure::kUnknownKey, details, ids, now);
@@ -135,15 +135,14 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
       details.signature_provided = auth.sigv4->signature;
       response = AuthFailureResponse(op, AuthFailure::kSignatureMismatch, details, ids, now);
     } else if (sigv2_match && !*sigv2_match) {
-      details.string_to_sign = aws::S3SigV2StringToSign(req.http, *auth.sigv2,
-                                                        op.virtual_hosted ? op.bucket : "");
+      details.string_to_sign =
+          aws::S3SigV2StringToSign(req.http, *auth.sigv2, op.virtual_hosted ? op.bucket : "");
       details.signature_provided = auth.sigv2->signature;
       response = AuthFailureResponse(op, AuthFailure::kSignatureMismatch, details, ids, now);
     } else if ((v4_scheme && !auth.sigv4) || (v2_scheme && !auth.sigv2)) {
       response = AuthFailureResponse(op, AuthFailure::kMalformedAuth, details, ids, now);
     } else if (PresignExpired(auth, now, expired_at)) {
-      details.expires_seconds =
-          auth.sigv4 ? auth.sigv4->expires_seconds.value_or(0) : 0;
+      details.expires_seconds = auth.sigv4 ? auth.sigv4->expires_seconds.value_or(0) : 0;
       details.expired_at = expired_at;
       response = AuthFailureResponse(op, AuthFailure::kExpired, details, ids, now);
     } else if (check == KeyCheck::kVerified && IsCallerIdentity(op)) {
@@ -154,10 +153,18 @@ DecoyResponse DecoyResponder::Handle(const IncomingRequest& req) {
   }
 
   switch (check) {
-    case KeyCheck::kVerified: verified_.fetch_add(1); break;
-    case KeyCheck::kKeyIdOnly: key_id_only_.fetch_add(1); break;
-    case KeyCheck::kUnknownKey: unknown_key_.fetch_add(1); break;
-    case KeyCheck::kUnverifiable: unverifiable_.fetch_add(1); break;
+    case KeyCheck::kVerified:
+      verified_.fetch_add(1);
+      break;
+    case KeyCheck::kKeyIdOnly:
+      key_id_only_.fetch_add(1);
+      break;
+    case KeyCheck::kUnknownKey:
+      unknown_key_.fetch_add(1);
+      break;
+    case KeyCheck::kUnverifiable:
+      unverifiable_.fetch_add(1);
+      break;
   }
   if (check == KeyCheck::kUnknownKey && !options_.record_unknown_keys) return response;
 

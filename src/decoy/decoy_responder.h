@@ -44,10 +44,10 @@ struct IncomingRequest {
 };
 
 struct DecoyResponderOptions {
-  DecoyKeyLookup* keys = nullptr;       // REQUIRED, not owned
-  DecoyRecordSink* records = nullptr;   // REQUIRED, not owned
-  const Clock* clock = nullptr;         // nullptr: system clock
-  RandomSource* random = nullptr;       // nullptr: OpenSSL CSPRNG
+  DecoyKeyLookup* keys = nullptr;      // REQUIRED, not owned
+  DecoyRecordSink* records = nullptr;  // REQUIRED, not owned
+  const Clock* clock = nullptr;        // nullptr: system clock
+  RandomSource* random = nullptr;      // nullptr: OpenSSL CSPRNG
   // Host names (no port) the endpoint is reached by, so that
   // "<bucket>.<host>" is read as an S3 virtual-hosted bucket.
   std::vector<std::string> endpoint_hosts;
@@ -79,8 +79,8 @@ class DecoyResponder final {
   OpenSslRandom system_random_;
   const Clock* clock_;
   RandomSource* random_;
-  std::atomic<uint64_t> requests_{0}, anonymous_{0}, verified_{0}, key_id_only_{0},
-      unknown_key_{0}, unverifiable_{0}, records_{0};
+  std::atomic<uint64_t> requests_{0}, anonymous_{0}, verified_{0}, key_id_only_{0}, unknown_key_{0},
+      unverifiable_{0}, records_{0};
 };
 
 }  // namespace spacecrab::decoy

@@ -122,7 +122,8 @@ TEST_F(ResponderTest, StsCallsOtherThanCallerIdentityAreDenied) {
       "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fadmin&"
       "RoleSessionName=x&Version=2011-06-15"));
   EXPECT_EQ(r.error_code, "AccessDenied");
-  EXPECT_NE(r.error_message.find("on resource: arn:aws:iam::123456789012:role/admin"), std::string::npos);
+  EXPECT_NE(r.error_message.find("on resource: arn:aws:iam::123456789012:role/admin"),
+            std::string::npos);
   EXPECT_EQ(OnlyRecord()["readOnly"], false);
 }
 
@@ -139,7 +140,8 @@ TEST_F(ResponderTest, UnknownKeyGetsInvalidClientTokenIdAndIsNotRecordedByDefaul
 TEST_F(ResponderTest, UnknownKeyIsRecordedWhenAsked) {
   DecoyResponder responder = Make(nullptr, /*record_unknown=*/true);
   const DecoyKey stranger = MakeKey(99);
-  const DecoyResponse r = responder.Handle(testing::SignedS3(stranger, testing::kSecret, "GET", "/"));
+  const DecoyResponse r =
+      responder.Handle(testing::SignedS3(stranger, testing::kSecret, "GET", "/"));
   EXPECT_EQ(r.error_code, "InvalidAccessKeyId");
   const json rec = OnlyRecord();
   EXPECT_EQ(rec["key_check"], "unknown_key");
@@ -149,8 +151,8 @@ TEST_F(ResponderTest, UnknownKeyIsRecordedWhenAsked) {
 
 TEST_F(ResponderTest, RetiredKeyLooksUnknownButIsRecordedWithItsToken) {
   DecoyResponder responder = Make();
-  const DecoyResponse r = responder.Handle(
-      testing::SignedQuery(revoked_, testing::kSecret, "iam", "Action=ListUsers&Version=2010-05-08"));
+  const DecoyResponse r = responder.Handle(testing::SignedQuery(
+      revoked_, testing::kSecret, "iam", "Action=ListUsers&Version=2010-05-08"));
   EXPECT_EQ(r.error_code, "InvalidClientTokenId");
   const json rec = OnlyRecord();
   EXPECT_EQ(rec["key_check"], "verified");
@@ -191,8 +193,8 @@ TEST_F(ResponderTest, PresignedUrlVerifiesAndExpires) {
 
 TEST_F(ResponderTest, PresignedUrlWithWrongSecretIsKeyIdOnly) {
   DecoyResponder responder = Make();
-  const DecoyResponse r = responder.Handle(testing::PresignedS3(
-      key_, "guess", "/b/k", std::chrono::seconds(60), TestTime()));
+  const DecoyResponse r = responder.Handle(
+      testing::PresignedS3(key_, "guess", "/b/k", std::chrono::seconds(60), TestTime()));
   EXPECT_EQ(r.error_code, "SignatureDoesNotMatch");
   EXPECT_NE(r.body.find("<CanonicalRequest>GET\n/b/k\n"), std::string::npos);
   EXPECT_EQ(OnlyRecord()["key_check"], "key_id_only");
@@ -216,7 +218,8 @@ TEST_F(ResponderTest, LegacySigV2WithKnownKeyIsRecordedAsKeyIdOnly) {
   IncomingRequest req;
   req.http.method = "GET";
   req.http.path = "/bucket";
-  req.http.headers = {{"Host", "x"}, {"Authorization", "AWS " + key_.access_key_id + ":c2lnbmF0dXJl"}};
+  req.http.headers = {{"Host", "x"},
+                      {"Authorization", "AWS " + key_.access_key_id + ":c2lnbmF0dXJl"}};
   req.body = "";
   const DecoyResponse r = responder.Handle(req);
   EXPECT_EQ(r.error_code, "SignatureDoesNotMatch");
@@ -271,8 +274,8 @@ TEST_F(ResponderTest, AnonymousRequestsAreAnsweredButNotRecorded) {
 
 TEST_F(ResponderTest, S3UploadTooLargeToReadIsStillVerifiedFromItsDeclaredHash) {
   DecoyResponder responder = Make();
-  IncomingRequest req = testing::SignedS3(key_, testing::kSecret, "PUT", "/b/big.bin", "",
-                                          std::string(4096, 'x'));
+  IncomingRequest req =
+      testing::SignedS3(key_, testing::kSecret, "PUT", "/b/big.bin", "", std::string(4096, 'x'));
   req.body.reset();  // as the server passes a body it did not read
   req.body_bytes = 50 << 20;
   const DecoyResponse r = responder.Handle(req);
@@ -299,7 +302,8 @@ TEST_F(ResponderTest, TlsDetailsAreRecorded) {
 TEST_F(ResponderTest, JsonBodyBecomesRequestParameters) {
   DecoyResponder responder = Make();
   responder.Handle(testing::SignedJson(key_, testing::kSecret, "secretsmanager",
-                                       "secretsmanager.GetSecretValue", R"({"SecretId":"prod/db"})"));
+                                       "secretsmanager.GetSecretValue",
+                                       R"({"SecretId":"prod/db"})"));
   const json rec = OnlyRecord();
   EXPECT_EQ(rec["requestParameters"]["SecretId"], "prod/db");
   EXPECT_EQ(rec["readOnly"], true);

@@ -168,12 +168,12 @@ void DecoyServer::Install() {
         answer(req, res, false);
         return res.status;
       });
-  s.set_pre_routing_handler([answer, oversized](const httplib::Request& req,
-                                                httplib::Response& res) {
-    if (!oversized(req)) return httplib::Server::HandlerResponse::Unhandled;
-    answer(req, res, false);
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  s.set_pre_routing_handler(
+      [answer, oversized](const httplib::Request& req, httplib::Response& res) {
+        if (!oversized(req)) return httplib::Server::HandlerResponse::Unhandled;
+        answer(req, res, false);
+        return httplib::Server::HandlerResponse::Handled;
+      });
   // Every path, including ones with encoded newlines.
   const std::string any = R"([\s\S]*)";
   auto handler = [answer](const httplib::Request& req, httplib::Response& res) {

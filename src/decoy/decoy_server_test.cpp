@@ -34,9 +34,7 @@ class RawConnection {
     if (fd_ >= 0) ::close(fd_);
   }
   bool connected() const { return connected_; }
-  void Send(std::string_view bytes) {
-    (void)::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  }
+  void Send(std::string_view bytes) { (void)::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
   // Reads until the peer closes or `timeout` passes; `closed` says which.
   std::string ReadAll(milliseconds timeout, bool* closed = nullptr) {
     std::string out;
@@ -87,7 +85,8 @@ class DecoyServerTest : public ::testing::Test {
     aws::SignOptions o;
     o.service = std::move(service);
     o.time = std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
-    EXPECT_TRUE(aws::SignRequest(http, body, {key_.access_key_id, std::string(secret), ""}, o).ok());
+    EXPECT_TRUE(
+        aws::SignRequest(http, body, {key_.access_key_id, std::string(secret), ""}, o).ok());
     httplib::Headers headers;
     for (const auto& [n, v] : http.headers)
       if (n != "Content-Type" && n != "Host") headers.emplace(n, v);

@@ -7,13 +7,12 @@
 //
 // Prints "listening on http(s)://HOST:PORT" on stdout once ready; stops on
 // SIGINT/SIGTERM. Never use in production: keys and secrets are on argv.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/access_key.h"
 #include "decoy/decoy_server.h"

@@ -17,10 +17,20 @@ std::string Mutate(std::string s, std::mt19937& rng) {
   for (int i = 0; i < edits; ++i) {
     const size_t at = s.empty() ? 0 : rng() % (s.size() + 1);
     switch (op(rng)) {
-      case 0: s.insert(at, 1, static_cast<char>(byte(rng))); break;
-      case 1: if (at < s.size()) s.erase(at, 1 + rng() % 8); break;
-      case 2: if (at < s.size()) s[at] = static_cast<char>(byte(rng)); break;
-      case 3: s.insert(at, std::string_view("%=&/;,: \r\n.,.-Credential=AKIA").substr(rng() % 20, 1 + rng() % 10)); break;
+      case 0:
+        s.insert(at, 1, static_cast<char>(byte(rng)));
+        break;
+      case 1:
+        if (at < s.size()) s.erase(at, 1 + rng() % 8);
+        break;
+      case 2:
+        if (at < s.size()) s[at] = static_cast<char>(byte(rng));
+        break;
+      case 3:
+        s.insert(
+            at,
+            std::string_view("%=&/;,: \r\n.,.-Credential=AKIA").substr(rng() % 20, 1 + rng() % 10));
+        break;
     }
   }
   return s;
@@ -40,19 +50,28 @@ TEST(GarbageInput, MutatedRequestsNeverCrashAndAlwaysGetAnAnswer) {
   DecoyResponder responder(o);
 
   const std::vector<IncomingRequest> seeds = {
-      testing::SignedQuery(key, testing::kSecret, "sts", "Action=GetCallerIdentity&Version=2011-06-15"),
-      testing::SignedJson(key, testing::kSecret, "dynamodb", "DynamoDB_20120810.ListTables", R"({"Limit":1})"),
+      testing::SignedQuery(key, testing::kSecret, "sts",
+                           "Action=GetCallerIdentity&Version=2011-06-15"),
+      testing::SignedJson(key, testing::kSecret, "dynamodb", "DynamoDB_20120810.ListTables",
+                          R"({"Limit":1})"),
       testing::SignedS3(key, testing::kSecret, "GET", "/b/k", "list-type=2&prefix=a"),
-      testing::PresignedS3(key, testing::kSecret, "/b/k", std::chrono::seconds(60), testing::TestTime()),
+      testing::PresignedS3(key, testing::kSecret, "/b/k", std::chrono::seconds(60),
+                           testing::TestTime()),
   };
   std::mt19937 rng(12345);
   int answered = 0;
   for (int i = 0; i < 20000; ++i) {
     IncomingRequest req = seeds[static_cast<size_t>(i) % seeds.size()];
     switch (rng() % 5) {
-      case 0: req.http.path = Mutate(req.http.path, rng); break;
-      case 1: req.http.query = Mutate(req.http.query, rng); break;
-      case 2: if (req.body) req.body = Mutate(*req.body, rng); break;
+      case 0:
+        req.http.path = Mutate(req.http.path, rng);
+        break;
+      case 1:
+        req.http.query = Mutate(req.http.query, rng);
+        break;
+      case 2:
+        if (req.body) req.body = Mutate(*req.body, rng);
+        break;
       case 3: {
         auto& h = req.http.headers[rng() % req.http.headers.size()];
         h.second = Mutate(h.second, rng);
@@ -92,7 +111,8 @@ TEST(GarbageInput, RandomBytesEverywhere) {
     req.http.method = random_string(8);
     req.http.path = random_string(300);
     req.http.query = random_string(300);
-    for (int h = 0; h < 4; ++h) req.http.headers.emplace_back(random_string(20), random_string(200));
+    for (int h = 0; h < 4; ++h)
+      req.http.headers.emplace_back(random_string(20), random_string(200));
     req.http.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 " + random_string(200));
     req.http.headers.emplace_back("X-Amz-Target", random_string(50));
     req.body = random_string(500);

@@ -56,7 +56,8 @@ TEST(RecorderRecordSink, DecoyRequestsBecomeStoredDetections) {
 
   responder.Handle(testing::SignedQuery(key, testing::kSecret, "sts",
                                         "Action=GetCallerIdentity&Version=2011-06-15"));
-  responder.Handle(testing::SignedQuery(key, "wrong", "iam", "Action=ListUsers&Version=2010-05-08"));
+  responder.Handle(
+      testing::SignedQuery(key, "wrong", "iam", "Action=ListUsers&Version=2010-05-08"));
   responder.Handle(testing::SignedQuery(testing::MakeKey(9), testing::kSecret, "sts",
                                         "Action=GetCallerIdentity&Version=2011-06-15"));
 
@@ -65,7 +66,8 @@ TEST(RecorderRecordSink, DecoyRequestsBecomeStoredDetections) {
   ASSERT_EQ(detections.seen.size(), 2u);
   EXPECT_EQ(detections.seen[0].event.origin, "decoy");
   EXPECT_EQ(detections.seen[0].event.event_name, "GetCallerIdentity");
-  EXPECT_EQ(nlohmann::json::parse(detections.seen[0].event.enrichment_json)["key_check"], "verified");
+  EXPECT_EQ(nlohmann::json::parse(detections.seen[0].event.enrichment_json)["key_check"],
+            "verified");
   EXPECT_EQ(nlohmann::json::parse(detections.seen[1].event.enrichment_json)["key_check"],
             "key_id_only");
   const auto stored = (*store)->GetToken(token.id);

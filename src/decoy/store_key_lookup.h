@@ -31,9 +31,9 @@
 namespace spacecrab::decoy {
 
 struct StoreKeyLookupOptions {
-  Store* store = nullptr;                  // REQUIRED
-  const SecretBox* secret_box = nullptr;   // REQUIRED
-  const Clock* clock = nullptr;            // nullptr: system clock
+  Store* store = nullptr;                 // REQUIRED
+  const SecretBox* secret_box = nullptr;  // REQUIRED
+  const Clock* clock = nullptr;           // nullptr: system clock
   std::chrono::milliseconds positive_ttl{std::chrono::seconds(30)};
   std::chrono::milliseconds negative_ttl{std::chrono::seconds(5)};
   size_t max_entries = 10000;

@@ -12,8 +12,7 @@ namespace {
 constexpr char kHost[] = "127.0.0.1:8081";
 
 IncomingRequest Sign(aws::HttpRequestParts http, std::string body, const DecoyKey& key,
-                     std::string_view secret, std::string service, std::string region,
-                     bool s3) {
+                     std::string_view secret, std::string service, std::string region, bool s3) {
   aws::SignOptions options;
   options.service = std::move(service);
   options.region = std::move(region);
@@ -55,8 +54,8 @@ IncomingRequest SignedQuery(const DecoyKey& key, std::string_view secret, std::s
   http.method = "POST";
   http.headers = {{"Host", kHost},
                   {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  return Sign(std::move(http), std::move(body), key, secret, std::move(service),
-              std::move(region), false);
+  return Sign(std::move(http), std::move(body), key, secret, std::move(service), std::move(region),
+              false);
 }
 
 IncomingRequest SignedJson(const DecoyKey& key, std::string_view secret, std::string service,
@@ -90,9 +89,9 @@ IncomingRequest PresignedS3(const DecoyKey& key, std::string_view secret, std::s
   aws::SignOptions options;
   options.service = "s3";
   options.time = signed_at;
-  http.query = aws::PresignQuery(http, {key.access_key_id, std::string(secret), ""}, options,
-                                 expires)
-                   .value();
+  http.query =
+      aws::PresignQuery(http, {key.access_key_id, std::string(secret), ""}, options, expires)
+          .value();
   http.headers.emplace_back("User-Agent", "curl/7.88.1");
   IncomingRequest in;
   in.http = std::move(http);
@@ -105,8 +104,8 @@ bool MentionsProduct(std::string_view text) {
   std::string lower(text);
   for (char& c : lower)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  for (const char* allowed : {"security token", "clienttokenid", "authenticationtoken", "authentication token",
-                              "x-amz-security-token"}) {
+  for (const char* allowed : {"security token", "clienttokenid", "authenticationtoken",
+                              "authentication token", "x-amz-security-token"}) {
     for (size_t at = lower.find(allowed); at != std::string::npos; at = lower.find(allowed))
       lower.erase(at, std::string_view(allowed).size());
   }
