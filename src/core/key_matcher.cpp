@@ -81,9 +81,11 @@ std::optional<KeyMatch> KeyIndex::Match(const CloudTrailRecord& record) const {
   const CloudTrailUserIdentity& who = record.user_identity;
   const IndexedKey* hit = nullptr;
   MatchBasis basis = MatchBasis::kAccessKeyId;
-  if (!who.access_key_id.empty()) {
-    hit = FindKey(who.access_key_id);
-  } else if (who.type == "IAMUser") {
+  if (!who.access_key_id.empty()) hit = FindKey(who.access_key_id);
+  // An unknown key on one of our IAM users is still that user's use: a
+  // deny-all policy does not stop sts:GetSessionToken, so a careful attacker
+  // can trade our AKIA key for an ASIA session key and call AWS with that.
+  if (hit == nullptr && who.type == "IAMUser") {
     std::string_view account = who.account_id;
     if (account.empty()) account = AccountIdFromArn(who.arn);
     std::string_view name = who.user_name;

@@ -1,10 +1,11 @@
 // KeyMatcher: decides whether a CloudTrail record is a use of one of our keys.
 //
 // The rule (DESIGN "Match on the caller, not on mentions"): a record is a use
-// of a token when userIdentity.accessKeyId is a key we issued, or — only when
-// accessKeyId is empty — when userIdentity.type is "IAMUser" and its
-// (accountId, userName) (or the account and name its ARN carries) belong to a
-// token. A key id that appears anywhere else in the record (requestParameters,
+// of a token when userIdentity.accessKeyId is a key we issued, or — when
+// accessKeyId is empty or not one of ours (an ASIA session key the attacker
+// got from sts:GetSessionToken with our key) — when userIdentity.type is
+// "IAMUser" and its (accountId, userName) (or the account and name its ARN
+// carries) belong to a token. A key id that appears anywhere else in the record (requestParameters,
 // responseElements: e.g. our own CreateAccessKey) is never a use, because only
 // userIdentity is consulted.
 //

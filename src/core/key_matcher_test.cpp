@@ -38,10 +38,16 @@ TEST(KeyMatcher, CallerKeyIsAUse) {
   EXPECT_EQ(m->basis, MatchBasis::kAccessKeyId);
 }
 
-TEST(KeyMatcher, UnknownCallerKeyIsNotAUseEvenForTheSameUserName) {
+TEST(KeyMatcher, SessionKeyOfOurUserIsAUse) {
   KeyIndex index(std::vector{Key(kKey, "tok_1", kAcct, "svc-backup")});
-  // A key we did not issue: the name rule applies only when accessKeyId is empty.
-  EXPECT_FALSE(index.Match(CallBy("IAMUser", "AKIAZZZZZZZZZZZZZZZZ", kAcct, "svc-backup")));
+  // An ASIA key from sts:GetSessionToken called with our key: the caller is still our user.
+  auto m = index.Match(CallBy("IAMUser", "ASIAZZZZZZZZZZZZZZZZ", kAcct, "svc-backup"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->token_id, "tok_1");
+  EXPECT_EQ(m->basis, MatchBasis::kIamUser);
+  // The same user name in another account is somebody else.
+  EXPECT_FALSE(index.Match(CallBy("IAMUser", "ASIAZZZZZZZZZZZZZZZZ", kOther, "svc-backup")));
+  EXPECT_FALSE(index.Match(CallBy("AssumedRole", "ASIAZZZZZZZZZZZZZZZZ", kAcct, "svc-backup")));
 }
 
 TEST(KeyMatcher, EmptyKeyMatchesIamUserInTheTokensAccountOnly) {
