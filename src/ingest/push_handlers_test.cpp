@@ -63,6 +63,7 @@ std::string NotAUse(std::string id) {
   RecordSpec s;
   s.event_id = std::move(id);
   s.access_key_id = "AKIAQZZZZZZZZZZZZZZZ";
+  s.user_name = "admin";  // an administrator minting our key names it, but is not its user
   s.event_name = "CreateAccessKey";
   s.extra = std::string(R"("responseElements":{"accessKey":{"accessKeyId":")") + kKey + R"("}})";
   return RecordJson(s);
