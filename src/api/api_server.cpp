@@ -263,15 +263,17 @@ ApiResponse ApiServer::Serve(const httplib::Request& req, std::string& route_lab
       request.headers[std::move(lower)] = value;
   }
 
-  if (route.scope) {
-    if (auto denied = Authenticate(route, authorization, request)) return std::move(*denied);
-    key_id = request.caller->id;
-  }
-
+  // Size first: a route with a larger limit (ingest push) raises httplib's own
+  // cap, so an oversized body reaches us and must get 413 whoever sends it.
   const size_t limit = route.max_body_bytes != 0 ? route.max_body_bytes : options_.max_body_bytes;
   if (req.body.size() > limit)
     return ApiResponse::Problem(413,
                                 "request body is larger than " + std::to_string(limit) + " bytes");
+
+  if (route.scope) {
+    if (auto denied = Authenticate(route, authorization, request)) return std::move(*denied);
+    key_id = request.caller->id;
+  }
   if (!req.body.empty()) {
     if (route.doc.request_schema.is_null())
       return ApiResponse::Problem(400, "this endpoint takes no request body");

@@ -24,6 +24,8 @@
 #include "core/clock.h"
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
+#include "ingest/ingest_routes.h"
+#include "ingest/ingest_service.h"
 #include "service/api_key_service.h"
 #include "service/token_service.h"
 #include "store/store_factory.h"
@@ -149,8 +151,19 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
   ApiKeyService keys({store.get(), &clock, &random, std::chrono::minutes(1)});
 
+  ingest::ApiKeyPushAuthenticator push_auth(keys);
+  ingest::IngestServiceOptions ingest_options;
+  ingest_options.config = &config;
+  ingest_options.store = store.get();
+  ingest_options.clock = &clock;
+  ingest_options.push_auth = &push_auth;
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<ingest::IngestService> ingest,
+                      ingest::IngestService::Create(ingest_options));
+
   MetricsRegistry metrics;
   metrics.AddCollector(TokenCountCollector(*store));
+  metrics.AddCollector(
+      [&ingest](std::string& out) { ingest->metrics().AppendPrometheus(out); });
 
   ApiServerOptions server_options;
   server_options.host = listen.host;
@@ -165,8 +178,9 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   ApiKeyRoutes apikey_routes(keys, *store);
   SystemRoutes system_routes(
       *store, metrics, [&server]() -> const nlohmann::json& { return server.OpenApiDocument(); });
-  for (RouteGroup* group :
-       std::initializer_list<RouteGroup*>{&token_routes, &apikey_routes, &system_routes})
+  ingest::IngestRoutes ingest_routes(ingest->push());
+  for (RouteGroup* group : std::initializer_list<RouteGroup*>{&token_routes, &apikey_routes,
+                                                              &system_routes, &ingest_routes})
     SC_RETURN_IF_ERROR(server.Mount(*group));
 
   SC_ASSIGN_OR_RETURN(int port, server.Bind());
@@ -181,6 +195,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
       spdlog::info("token expiry: {} token(s) expired", *expired);
   });
   expiry.Start();
+  ingest->Start();
 
   signals.Watch([&server](int sig) {
     spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -194,6 +209,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   std::fflush(stdout);
 
   Status served = server.Run();
+  ingest->Stop();
   expiry.Stop();
   spdlog::info("stopped");
   return served;

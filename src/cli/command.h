@@ -29,5 +29,6 @@ void RegisterServeCommand(CLI::App& app, CliContext& ctx);
 void RegisterInitCommand(CLI::App& app, CliContext& ctx);
 void RegisterTokenCommands(CLI::App& app, CliContext& ctx);
 void RegisterApiKeyCommands(CLI::App& app, CliContext& ctx);
+void RegisterIngestCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace spacecrab::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   RegisterServeCommand(app, ctx);
   RegisterTokenCommands(app, ctx);
   RegisterApiKeyCommands(app, ctx);
+  RegisterIngestCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
