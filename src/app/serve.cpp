@@ -24,6 +24,12 @@
 #include "core/clock.h"
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
+#include "decoy/decoy_server.h"
+#include "decoy/record_sink.h"
+#include "decoy/recorder_record_sink.h"
+#include "decoy/store_key_lookup.h"
+#include "ingest/detection_sink.h"
+#include "ingest/recorder.h"
 #include "ingest/ingest_routes.h"
 #include "ingest/ingest_service.h"
 #include "service/api_key_service.h"
@@ -134,21 +140,6 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(config.store.url));
   SC_ASSIGN_OR_RETURN(SecretBox secret_box, LoadSecretBox(config));
 
-  ProviderDeps deps;
-  deps.secret_box = &secret_box;
-  deps.random = &random;
-  deps.decoy_account_id = config.decoy.account_id;
-  if (deps.decoy_account_id.empty()) {
-    SC_ASSIGN_OR_RETURN(deps.decoy_account_id, LoadOrCreateDecoyAccountId(data_dir, random));
-  }
-  deps.decoy_endpoint_url = config.decoy.endpoint_url.empty() ? "http://" + config.decoy.listen
-                                                              : config.decoy.endpoint_url;
-  SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers,
-                      MakeProviders(config, deps));
-  std::vector<Provider*> provider_ptrs;
-  for (auto& p : providers) provider_ptrs.push_back(p.get());
-
-  TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
   ApiKeyService keys({store.get(), &clock, &random, std::chrono::minutes(1)});
 
   ingest::ApiKeyPushAuthenticator push_auth(keys);
@@ -159,6 +150,50 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   ingest_options.push_auth = &push_auth;
   SC_ASSIGN_OR_RETURN(std::unique_ptr<ingest::IngestService> ingest,
                       ingest::IngestService::Create(ingest_options));
+
+  // The decoy endpoint feeds the same pipeline as CloudTrail ingest: each
+  // request becomes a CloudTrail-shaped record -> Recorder -> Store. It is
+  // bound before the providers are built so that tokens carry the port it
+  // really listens on (listen = "127.0.0.1:0" picks a free one).
+  ingest::LoggingDetectionSink decoy_detections;
+  ingest::Recorder decoy_recorder({store.get(), &decoy_detections, &ingest->metrics()});
+  decoy::StoreKeyLookup decoy_keys({store.get(), &secret_box, &clock});
+  decoy::RecorderRecordSink decoy_to_pipeline(decoy_recorder);
+  decoy::BufferedRecordSink decoy_records(decoy_to_pipeline, {});
+  std::unique_ptr<decoy::DecoyServer> decoy_server;
+  std::string decoy_url = config.decoy.endpoint_url;
+  if (config.decoy.enabled) {
+    decoy::DecoyServerOptions decoy_options;
+    SC_RETURN_IF_ERROR(decoy::SetListenAddress(decoy_options, config.decoy.listen));
+    decoy_options.tls_cert_file = config.decoy.tls_cert;
+    decoy_options.tls_key_file = config.decoy.tls_key;
+    decoy_options.responder.keys = &decoy_keys;
+    decoy_options.responder.records = &decoy_records;
+    const std::string decoy_host = decoy_options.host;
+    SC_ASSIGN_OR_RETURN(decoy_server, decoy::DecoyServer::Create(std::move(decoy_options)));
+    SC_RETURN_IF_ERROR(decoy_server->Start());
+    const std::string bound = std::string(decoy_server->tls() ? "https://" : "http://") +
+                              decoy_host + ":" + std::to_string(decoy_server->port());
+    if (decoy_url.empty()) decoy_url = bound;
+    spdlog::info("decoy endpoint listening on {}", bound);
+    std::printf("decoy endpoint listening on %s\n", bound.c_str());
+  }
+  if (decoy_url.empty()) decoy_url = "http://" + config.decoy.listen;
+
+  ProviderDeps deps;
+  deps.secret_box = &secret_box;
+  deps.random = &random;
+  deps.decoy_account_id = config.decoy.account_id;
+  if (deps.decoy_account_id.empty()) {
+    SC_ASSIGN_OR_RETURN(deps.decoy_account_id, LoadOrCreateDecoyAccountId(data_dir, random));
+  }
+  deps.decoy_endpoint_url = decoy_url;
+  SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers,
+                      MakeProviders(config, deps));
+  std::vector<Provider*> provider_ptrs;
+  for (auto& p : providers) provider_ptrs.push_back(p.get());
+
+  TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
 
   MetricsRegistry metrics;
   metrics.AddCollector(TokenCountCollector(*store));
@@ -209,6 +244,8 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   std::fflush(stdout);
 
   Status served = server.Run();
+  if (decoy_server) decoy_server->Stop();
+  decoy_records.Flush();
   ingest->Stop();
   expiry.Stop();
   spdlog::info("stopped");
