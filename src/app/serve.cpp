@@ -176,7 +176,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
                               decoy_host + ":" + std::to_string(decoy_server->port());
     if (decoy_url.empty()) decoy_url = bound;
     spdlog::info("decoy endpoint listening on {}", bound);
-    std::printf("decoy endpoint listening on %s\n", bound.c_str());
+    std::printf("decoy endpoint on %s\n", bound.c_str());
   }
   if (decoy_url.empty()) decoy_url = "http://" + config.decoy.listen;
 
