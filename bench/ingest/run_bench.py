@@ -7,7 +7,7 @@ Generates the corpus if missing (gen_trail.py: >= 1 GB of CloudTrail JSON as
 gzip files in S3 layout, 10,000 tokens, ~3,000 uses), seeds the tokens into a
 fresh store, warms the page cache, then runs on one core (taskset -c 0):
   floor      libdeflate-gunzip -c over every file, to /dev/null
-  spacecrab  spacecrab ingest DIR (default mode, and --fast)
+  spacecrab  spacecrab ingest DIR (default mode, --no-enrich, and --fast)
   python     python_reference.py (gzip + json.loads + dict lookup per file)
   jq         libdeflate-gunzip -c | jq selecting the same records
 and prints wall time, CPU time (user+sys), peak RSS and matches for each,
@@ -105,6 +105,8 @@ def main():
             return w, c, m, str(summary["detections"]) + " (%d new)" % summary["new_detections"]
 
         results["spacecrab ingest"] = spacecrab((), trail)
+        # Enrichment's cost: the same run without it (default [enrich]: Debian's Tor GeoIP files).
+        results["spacecrab ingest --no-enrich"] = spacecrab(("--no-enrich",), trail)
         results["spacecrab ingest --fast"] = spacecrab(("--fast",), trail)
         results["spacecrab ingest, half corpus"] = spacecrab((), half)
         slow_repeat = 1 if a.skip_slow else a.repeat

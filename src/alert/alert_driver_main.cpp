@@ -8,8 +8,8 @@
 //   sc_alert_driver --config spacecrab.toml --db data.sqlite --events e.jsonl [--crash-at commit]
 //
 // Sinks and the incident window come from the config's [sinks.*] and
-// [incidents]; the outbox is in memory, or with --db in SQLite (SqliteStore
-// for tokens and events, SqliteAlertStore for incidents and the outbox), which
+// [incidents]; the outbox is in memory, or with --db in SQLite (the same
+// OpenStoreBundle the service uses: tokens, events, incidents, outbox), which
 // is what the crash tests use: --crash-at record|commit SIGKILLs the process
 // right after Store::RecordEvents or after the incident commit, and a second
 // run on the same file must deliver every page. It waits until nothing is pending (or
@@ -32,10 +32,9 @@
 #include "alert/memory_alert_store.h"
 #include "alert/sample_alert.h"
 #include "alert/sink_factory.h"
-#include "alert/sqlite_alert_store.h"
 #include "config/config.h"
 #include "core/ids.h"
-#include "store/sqlite_store.h"
+#include "store/store_factory.h"
 
 namespace spacecrab::alert {
 namespace {
@@ -100,21 +99,16 @@ int Run(const Args& a) {
     return 2;
   }
   MemoryAlertStore memory;
-  std::unique_ptr<SqliteStore> sql;
-  std::unique_ptr<SqliteAlertStore> sql_alerts;
+  std::shared_ptr<Store> sql;
+  std::unique_ptr<AlertStore> sql_alerts;
   if (!a.db.empty()) {
-    auto opened = SqliteStore::Open({a.db});
-    if (!opened.ok() || !(*opened)->Migrate().ok()) {
-      std::cerr << "cannot open " << a.db << "\n";
+    auto opened = OpenStoreBundle("sqlite:" + a.db);
+    if (!opened.ok()) {
+      std::cerr << "cannot open " << a.db << ": " << opened.status().ToString() << "\n";
       return 2;
     }
-    sql = std::move(opened).value();
-    auto alerts = SqliteAlertStore::Open({a.db, sql.get()});
-    if (!alerts.ok()) {
-      std::cerr << alerts.status().ToString() << "\n";
-      return 2;
-    }
-    sql_alerts = std::move(alerts).value();
+    sql = opened->store;
+    sql_alerts = std::move(opened->alerts);
   }
   AlertStore& store = sql_alerts ? static_cast<AlertStore&>(*sql_alerts) : memory;
   // Tokens go where GetToken looks: the SQLite token table, or memory.

@@ -121,6 +121,10 @@ class AlertStore {
   virtual Expected<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter) = 0;
   // Dead-letter replay (API/CLI): dead rows of the filter become pending now.
   virtual Expected<int64_t> RequeueDead(const OutboxFilter& filter, Timestamp now) = 0;
+  // A resolve was queued: pending updates of the incident (every sink) are
+  // moot — marked sent ("superseded by resolve") so the resolve does not
+  // wait behind an update held back by update_interval. Returns how many.
+  virtual Expected<int64_t> SupersedeUpdates(const std::string& incident_id, Timestamp now) = 0;
 };
 
 }  // namespace spacecrab::alert

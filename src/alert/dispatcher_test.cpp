@@ -174,6 +174,23 @@ TEST(Dispatcher, StormOfUpdatesCoalescesAndIsRateLimitedPerIncident) {
   EXPECT_TRUE(f.store.ListOutbox({OutboxState::kPending, "", "", 0, 100})->empty());
 }
 
+TEST(Dispatcher, ResolveDoesNotWaitBehindAHeldBackUpdate) {
+  DeliveryPolicy p = Fast();
+  p.update_interval = seconds(60);
+  Fixture f(p);
+  Queue(f.store, "inc_A", AlertKind::kTrigger, {"pager"}, kT0);
+  ASSERT_TRUE(f.d->RunOnce().ok());
+  f.clock.Advance(seconds(1));
+  Queue(f.store, "inc_A", AlertKind::kUpdate, {"pager"}, f.clock.Now(), 2);
+  ASSERT_TRUE(f.d->RunOnce().ok());  // the update is held back by update_interval
+  Queue(f.store, "inc_A", AlertKind::kResolve, {"pager"}, f.clock.Now());
+  // What IncidentStage::Resolve does after queuing the resolve.
+  ASSERT_EQ(*f.store.SupersedeUpdates("inc_A", f.clock.Now()), 1);
+  f.RunFor(2);  // well inside the interval
+  EXPECT_EQ(Trace(f.sink), (std::vector<std::string>{"inc_A:trigger", "inc_A:resolve"}));
+  EXPECT_TRUE(f.store.ListOutbox({OutboxState::kPending, "", "", 0, 100})->empty());
+}
+
 TEST(Dispatcher, SinkRateLimitDefersWithoutCountingAttempts) {
   DeliveryPolicy p = Fast();
   p.rate_per_second = 1;

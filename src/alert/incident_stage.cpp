@@ -165,7 +165,13 @@ Expected<Incident> IncidentStage::Resolve(const std::string& incident_id,
     commit.outbox = Rows(*c.page, c.incident, t, last, now);
   }
   SC_RETURN_IF_ERROR(o_.store->CommitIncidents(std::span<const IncidentCommit>(&commit, 1)));
-  if (!commit.outbox.empty() && o_.on_queued) o_.on_queued();
+  if (!commit.outbox.empty()) {
+    // Updates still queued would hold the resolve back (pages of one incident
+    // go in order). If this fails the resolve merely waits for them.
+    auto superseded = o_.store->SupersedeUpdates(incident_id, now);
+    (void)superseded;
+    if (o_.on_queued) o_.on_queued();
+  }
   return c.incident;
 }
 

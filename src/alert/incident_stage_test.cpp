@@ -140,6 +140,27 @@ TEST(IncidentStage, AllowlistedSourceIsRecordedWithReasonButQueuesNothing) {
   EXPECT_EQ(f.notified, 0);
 }
 
+TEST(IncidentStage, ResolveSupersedesQueuedUpdatesSoItIsNotHeldBack) {
+  Fixture f;
+  std::vector<Event> first = {Ev("e1", "tok_a", "203.0.113.9", kT0)};
+  ASSERT_TRUE(f.stage->OnEvents(first).ok());
+  std::vector<Event> more = {Ev("e2", "tok_a", "203.0.113.9", kT0 + seconds(5), "ListUsers",
+                                "iam.amazonaws.com")};
+  ASSERT_TRUE(f.stage->OnEvents(more).ok());
+  int updates = 0;
+  for (const auto& r : f.Rows("pager")) updates += r.kind == AlertKind::kUpdate;
+  ASSERT_EQ(updates, 1);
+  ASSERT_TRUE(f.stage->Resolve("inc_1", "cli:local").ok());
+  for (const auto& r : f.Rows("pager")) {
+    if (r.kind == AlertKind::kUpdate) {
+      EXPECT_EQ(r.state, OutboxState::kSent);
+      EXPECT_EQ(r.last_error, "superseded by resolve");
+    } else {
+      EXPECT_EQ(r.state, OutboxState::kPending);  // trigger and resolve still go out
+    }
+  }
+}
+
 TEST(IncidentStage, ResolveQueuesResolvesOnlyForSinksThatTakeThem) {
   Fixture f;
   std::vector<Event> batch = {Ev("e1", "tok_a", "203.0.113.9", kT0)};

@@ -234,4 +234,21 @@ Expected<int64_t> MemoryAlertStore::RequeueDead(const OutboxFilter& f, Timestamp
   return n;
 }
 
+Expected<int64_t> MemoryAlertStore::SupersedeUpdates(const std::string& incident_id,
+                                                     Timestamp now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t n = 0;
+  for (auto& [id, r] : outbox_) {
+    if (r.state != OutboxState::kPending || r.kind != AlertKind::kUpdate ||
+        r.incident_id != incident_id)
+      continue;
+    r.state = OutboxState::kSent;
+    pending_.erase(id);
+    r.sent_at = now;
+    r.last_error = "superseded by resolve";
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace spacecrab::alert

@@ -43,6 +43,7 @@ class MemoryAlertStore final : public AlertStore {
   Status MarkDead(int64_t id, Timestamp at, const std::string& error) override;
   Expected<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter) override;
   Expected<int64_t> RequeueDead(const OutboxFilter& filter, Timestamp now) override;
+  Expected<int64_t> SupersedeUpdates(const std::string& incident_id, Timestamp now) override;
 
  private:
   OutboxRow* Row(int64_t id);

@@ -12,16 +12,26 @@
 #include <fstream>
 #include <sstream>
 
+#include "alert/alert_routes.h"
+#include "alert/curl_http_client.h"
+#include "alert/dispatcher.h"
+#include "alert/incident_stage.h"
+#include "alert/jsonl_sink.h"
+#include "alert/sink_factory.h"
 #include "api/api_server.h"
 #include "api/apikey_routes.h"
 #include "api/metrics.h"
 #include "api/system_routes.h"
 #include "api/token_routes.h"
 #include "app/data_dir.h"
+#include "app/iam_maintenance.h"
+#include "app/incident_detection_sink.h"
 #include "app/periodic_task.h"
 #include "app/provider_factory.h"
 #include "app/shutdown_signals.h"
+#include "core/allowlist.h"
 #include "core/clock.h"
+#include "core/ids.h"
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
 #include "decoy/decoy_server.h"
@@ -41,6 +51,9 @@ namespace {
 
 // How often active tokens past their expires_at are retired.
 constexpr auto kExpiryInterval = std::chrono::seconds(5);
+// How often recorded uses without an incident (a crash or a failed commit
+// between recording and paging) are picked up again.
+constexpr auto kBacklogInterval = std::chrono::seconds(60);
 
 struct ListenAddress {
   std::string host;
@@ -65,6 +78,46 @@ Expected<ListenAddress> SplitListen(const std::string& listen) {
   if (out.port < 0 || out.port > 65535)
     return InvalidArgument("[server] listen: bad port in '" + listen + "'");
   return out;
+}
+
+// Prometheus families for incidents and page delivery, per sink.
+MetricsRegistry::Collector AlertMetrics(const alert::IncidentStage& stage,
+                                        const alert::Dispatcher& dispatcher,
+                                        const std::vector<alert::BuiltSink>& sinks) {
+  return [&stage, &dispatcher, &sinks](std::string& out) {
+    const alert::IncidentStageStats st = stage.Stats();
+    auto counter = [&out](const char* name, const char* help, int64_t v) {
+      out += std::string("# HELP spacecrab_") + name + " " + help + "\n# TYPE spacecrab_" + name +
+             " counter\nspacecrab_" + name + " " + std::to_string(v) + "\n";
+    };
+    counter("incident_events_total", "Recorded uses grouped into incidents.", st.events);
+    counter("incidents_created_total", "Incidents opened.", st.incidents_created);
+    counter("incident_allowlisted_events_total", "Uses that matched an allowlist (not paged).",
+            st.allowlisted_events);
+    counter("alerts_queued_total", "Outbox rows queued (one per sink and page).", st.rows_queued);
+    struct Family {
+      const char* name;
+      const char* help;
+      int64_t alert::SinkStats::*field;
+    };
+    const Family families[] = {
+        {"alerts_sent_total", "Pages delivered, per sink.", &alert::SinkStats::sent},
+        {"alert_send_failures_total", "Retryable delivery failures, per sink.",
+         &alert::SinkStats::failed_attempts},
+        {"alerts_dead_total", "Pages given up (dead-letter), per sink.", &alert::SinkStats::dead},
+        {"alerts_deferred_total", "Pages held back by update_interval or rate_limit, per sink.",
+         &alert::SinkStats::deferred},
+    };
+    for (const Family& f : families) {
+      out += std::string("# HELP spacecrab_") + f.name + " " + f.help + "\n# TYPE spacecrab_" +
+             f.name + " counter\n";
+      for (const auto& b : sinks) {
+        const alert::SinkStats ss = dispatcher.Stats(b.sink->name());
+        out += std::string("spacecrab_") + f.name + "{sink=\"" + b.sink->name() + "\"} " +
+               std::to_string(ss.*f.field) + "\n";
+      }
+    }
+  };
 }
 
 std::string HttpUrl(const std::string& host, int port) {
@@ -137,8 +190,45 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
 
   OpenSslRandom random;
   SystemClock clock;
-  SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(config.store.url));
+  SC_ASSIGN_OR_RETURN(StoreBundle bundle, OpenStoreBundle(config.store.url));
+  std::shared_ptr<Store> store = bundle.store;
   SC_ASSIGN_OR_RETURN(SecretBox secret_box, LoadSecretBox(config));
+
+  // Alerting: sinks from [sinks.*], the incident stage that turns recorded
+  // uses into incidents and outbox rows (one transaction), and the
+  // dispatcher that drains the outbox. Built before anything can record a
+  // use, so the first use already pages.
+  alert::CurlHttpClient http({});
+  SC_ASSIGN_OR_RETURN(std::vector<alert::BuiltSink> sinks,
+                      alert::MakeSinks(config.sinks, {&http, &clock, ProcessEnvironment()}));
+  std::vector<alert::DispatchSink> dispatch_sinks;
+  std::vector<alert::StageSink> stage_sinks;
+  for (const auto& b : sinks) {
+    dispatch_sinks.push_back({b.sink.get(), b.policy});
+    stage_sinks.push_back({b.sink->name(), b.policy.kinds});
+  }
+  alert::Dispatcher dispatcher({bundle.alerts.get(), &clock}, dispatch_sinks);
+
+  AllowlistSpec allow_spec{config.incidents.allow_source_cidrs,
+                           config.incidents.allow_user_agents, config.incidents.allow_token_tags};
+  SC_ASSIGN_OR_RETURN(Allowlist allowlist, Allowlist::Parse(allow_spec));
+  alert::IncidentStageOptions stage_options;
+  stage_options.store = bundle.alerts.get();
+  stage_options.clock = &clock;
+  stage_options.policy.window = std::chrono::seconds(config.incidents.window_seconds);
+  stage_options.policy.enumeration_min_actions = config.incidents.enumeration_min_actions;
+  stage_options.policy.enumeration_min_services = config.incidents.enumeration_min_services;
+  stage_options.allowlist = std::move(allowlist);
+  stage_options.sinks = stage_sinks;
+  stage_options.new_incident_id = [&random](Timestamp t) {
+    uint8_t entropy[kIdEntropyBytes];
+    random.Fill(entropy);
+    return MakeId("inc", t, entropy);
+  };
+  stage_options.on_queued = [&dispatcher] { dispatcher.Notify(); };
+  // The stage itself is made once the API's bound address (for links in
+  // pages) is known; the sink holds recorded uses for the backlog until then.
+  IncidentDetectionSink detections_to_incidents;
 
   ApiKeyService keys({store.get(), &clock, &random, std::chrono::minutes(1)});
 
@@ -148,6 +238,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   ingest_options.store = store.get();
   ingest_options.clock = &clock;
   ingest_options.push_auth = &push_auth;
+  ingest_options.sink = &detections_to_incidents;
   SC_ASSIGN_OR_RETURN(std::unique_ptr<ingest::IngestService> ingest,
                       ingest::IngestService::Create(ingest_options));
 
@@ -155,8 +246,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   // request becomes a CloudTrail-shaped record -> Recorder -> Store. It is
   // bound before the providers are built so that tokens carry the port it
   // really listens on (listen = "127.0.0.1:0" picks a free one).
-  ingest::LoggingDetectionSink decoy_detections;
-  ingest::Recorder decoy_recorder({store.get(), &decoy_detections, &ingest->metrics()});
+  ingest::Recorder decoy_recorder({store.get(), &detections_to_incidents, &ingest->metrics()});
   decoy::StoreKeyLookup decoy_keys({store.get(), &secret_box, &clock});
   decoy::RecorderRecordSink decoy_to_pipeline(decoy_recorder);
   decoy::BufferedRecordSink decoy_records(decoy_to_pipeline, {});
@@ -188,10 +278,25 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
     SC_ASSIGN_OR_RETURN(deps.decoy_account_id, LoadOrCreateDecoyAccountId(data_dir, random));
   }
   deps.decoy_endpoint_url = decoy_url;
-  SC_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Provider>> providers,
-                      MakeProviders(config, deps));
+  deps.iam_intents = bundle.iam_intents.get();
+  deps.store = store.get();
+  deps.clock = &clock;
+  SC_ASSIGN_OR_RETURN(BuiltProviders built, BuildProviders(config, deps));
   std::vector<Provider*> provider_ptrs;
-  for (auto& p : providers) provider_ptrs.push_back(p.get());
+  for (auto& p : built.providers) provider_ptrs.push_back(p.get());
+  // provider = "aws": reconcile IAM with the store now (what a crash left half
+  // done) and every 15 minutes. Made before the API serves, so the first run
+  // never touches this process's own mints.
+  std::unique_ptr<IamMaintenance> iam_maintenance;
+  if (built.aws) {
+    IamMaintenanceOptions iam_options;
+    iam_options.run.aws = built.aws.get();
+    iam_options.run.intents = bundle.iam_intents.get();
+    iam_options.run.store = store.get();
+    iam_options.run.clock = &clock;
+    iam_options.interval = std::chrono::minutes(15);
+    iam_maintenance = std::make_unique<IamMaintenance>(std::move(iam_options));
+  }
 
   TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
 
@@ -222,6 +327,30 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   const std::string addr = HttpUrl(listen.host, port);
   SC_RETURN_IF_ERROR(EnsureFirstAdminKey(keys, data_dir, addr));
 
+  // Incidents: attach the stage, then page whatever was recorded without an
+  // incident (a crash last time, or uses recorded before this point).
+  const std::string public_url = config.server.public_url.empty() ? addr : config.server.public_url;
+  stage_options.public_url = public_url;
+  alert::IncidentStage stage(std::move(stage_options));
+  detections_to_incidents.Attach(&stage);
+  dispatcher.Start();
+  // Incident, event and alert endpoints need the stage, so they are mounted
+  // here (after Bind, before Run: the server is not serving yet).
+  alert::AlertRoutes alert_routes({&stage, bundle.alerts.get(), store.get(), &sinks, &clock,
+                                   public_url});
+  SC_RETURN_IF_ERROR(server.Mount(alert_routes));
+  metrics.AddCollector(AlertMetrics(stage, dispatcher, sinks));
+  auto process_backlog = [&stage] {
+    auto done = stage.ProcessBacklog();
+    if (!done.ok())
+      spdlog::warn("incident backlog: {}", done.status().ToString());
+    else if (*done > 0)
+      spdlog::info("incident backlog: {} recorded use(s) grouped and queued", *done);
+  };
+  process_backlog();
+  PeriodicTask backlog("incident-backlog", kBacklogInterval, process_backlog);
+  backlog.Start();
+
   PeriodicTask expiry("token-expiry", kExpiryInterval, [&tokens, &clock] {
     auto expired = tokens.ExpireDue(clock.Now());
     if (!expired.ok())
@@ -230,15 +359,27 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
       spdlog::info("token expiry: {} token(s) expired", *expired);
   });
   expiry.Start();
+  if (iam_maintenance) iam_maintenance->Start();
   ingest->Start();
 
-  signals.Watch([&server](int sig) {
-    spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    server.Stop();
-  });
+  signals.Watch(
+      [&server](int sig) {
+        spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        server.Stop();
+      },
+      [&sinks] {
+        spdlog::info("received SIGHUP, reopening alert files");
+        for (const auto& b : sinks)
+          if (b.jsonl != nullptr) b.jsonl->Reopen();
+      });
 
-  spdlog::info("decoy account {}; provider {}; store {}", deps.decoy_account_id, config.provider,
-               config.store.url.substr(0, config.store.url.find(':')));
+  spdlog::info("decoy account {}; provider {}; store {}; alert sinks: {}", deps.decoy_account_id,
+               config.provider, config.store.url.substr(0, config.store.url.find(':')),
+               [&sinks] {
+                 std::string names;
+                 for (const auto& b : sinks) names += (names.empty() ? "" : ", ") + b.sink->name();
+                 return names;
+               }());
   spdlog::info("listening on {}", addr);
   std::printf("listening on %s\n", addr.c_str());
   std::fflush(stdout);
@@ -248,6 +389,12 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   decoy_records.Flush();
   ingest->Stop();
   expiry.Stop();
+  if (iam_maintenance) iam_maintenance->Stop();
+  backlog.Stop();
+  // In-flight sends finish; rows still pending stay in the outbox for the
+  // next start.
+  dispatcher.Stop();
+  detections_to_incidents.Attach(nullptr);
   spdlog::info("stopped");
   return served;
 }

@@ -12,6 +12,7 @@ ShutdownSignals::ShutdownSignals() {
   sigemptyset(&set_);
   sigaddset(&set_, SIGINT);
   sigaddset(&set_, SIGTERM);
+  sigaddset(&set_, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set_, &previous_);
 }
 
@@ -21,8 +22,9 @@ ShutdownSignals::~ShutdownSignals() {
   pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
-void ShutdownSignals::Watch(std::function<void(int)> on_signal) {
-  thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+void ShutdownSignals::Watch(std::function<void(int)> on_signal, std::function<void()> on_reload) {
+  thread_ = std::thread([this, on_signal = std::move(on_signal),
+                         on_reload = std::move(on_reload)] {
     // Poll with a timeout so the destructor can end the thread without a signal.
     const timespec tick{0, 200 * 1000 * 1000};
     while (!done_) {
@@ -31,6 +33,7 @@ void ShutdownSignals::Watch(std::function<void(int)> on_signal) {
         on_signal(sig);
         return;
       }
+      if (sig == SIGHUP && on_reload) on_reload();
     }
   });
 }

@@ -1,6 +1,8 @@
-// ShutdownSignals: turns SIGINT/SIGTERM into one call of a shutdown function.
+// ShutdownSignals: turns SIGINT/SIGTERM into one call of a shutdown function,
+// and each SIGHUP into a call of a reload function (log rotation: the JSON
+// lines alert file is reopened).
 //
-// The constructor blocks SIGINT and SIGTERM for the calling thread, so every
+// The constructor blocks SIGINT, SIGTERM and SIGHUP for the calling thread, so every
 // thread started afterwards inherits the mask and no handler ever runs in an
 // arbitrary thread. Watch() starts a thread that waits for either signal
 // (sigtimedwait) and calls `on_signal` once. SIGPIPE is ignored process-wide
@@ -25,7 +27,8 @@ class ShutdownSignals {
   ShutdownSignals(const ShutdownSignals&) = delete;
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
 
-  void Watch(std::function<void(int signal)> on_signal);
+  // `on_reload` (may be empty) runs on the watcher thread for every SIGHUP.
+  void Watch(std::function<void(int signal)> on_signal, std::function<void()> on_reload = {});
 
  private:
   sigset_t set_{};

@@ -90,9 +90,9 @@ std::chrono::milliseconds AwsQueryClient::Backoff(int retry_number) {
 
 Expected<AwsQueryResponse> AwsQueryClient::Call(std::string_view service, std::string_view action,
                                                 std::string_view version,
-                                                const QueryParams& params) {
+                                                const AwsQueryParams& params) {
   if (!options_.transport) return Internal("AwsQueryClient has no transport");
-  QueryParams all = params;
+  AwsQueryParams all = params;
   all["Action"] = std::string(action);
   all["Version"] = std::string(version);
   // IAM and global STS sign for us-east-1 whatever the configured region.

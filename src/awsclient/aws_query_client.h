@@ -82,7 +82,7 @@ class AwsQueryClient final {
   // all retries, transport), kInvalidArgument (validation), kDataLoss
   // (unparseable response).
   Expected<AwsQueryResponse> Call(std::string_view service, std::string_view action,
-                                  std::string_view version, const QueryParams& params);
+                                  std::string_view version, const AwsQueryParams& params);
 
   const AwsSettings& settings() const { return options_.settings; }
 

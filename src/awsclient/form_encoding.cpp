@@ -63,7 +63,7 @@ std::string FormEncode(std::string_view s) {
 
 }  // namespace
 
-std::string FormBody(const QueryParams& params) {
+std::string FormBody(const AwsQueryParams& params) {
   std::string out;
   for (const auto& [k, v] : params) {  // std::map: sorted by name
     if (!out.empty()) out.push_back('&');
@@ -74,7 +74,7 @@ std::string FormBody(const QueryParams& params) {
   return out;
 }
 
-std::string CanonicalQueryString(const QueryParams& params) {
+std::string CanonicalQueryString(const AwsQueryParams& params) {
   // Sort on the *encoded* names: SigV4 orders by the encoded byte strings.
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(params.size());

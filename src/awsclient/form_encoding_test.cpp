@@ -20,13 +20,13 @@ TEST(FormEncoding, DecodesWhatItEncodes) {
 }
 
 TEST(FormEncoding, CanonicalQuerySortsByEncodedName) {
-  QueryParams p{{"b", "2"}, {"a", "1"}, {"A", "x y"}, {"Path", "/ci/"}};
+  AwsQueryParams p{{"b", "2"}, {"a", "1"}, {"A", "x y"}, {"Path", "/ci/"}};
   EXPECT_EQ(CanonicalQueryString(p), "A=x%20y&Path=%2Fci%2F&a=1&b=2");
   EXPECT_EQ(CanonicalQueryString({}), "");
 }
 
 TEST(FormEncoding, FormBodyWritesSpacesAsPlus) {
-  QueryParams p{{"PolicyDocument", "{\"Sid\": \"a b+c\"}"}, {"Action", "PutUserPolicy"}};
+  AwsQueryParams p{{"PolicyDocument", "{\"Sid\": \"a b+c\"}"}, {"Action", "PutUserPolicy"}};
   EXPECT_EQ(FormBody(p), "Action=PutUserPolicy&PolicyDocument=%7B%22Sid%22%3A+%22a+b%2Bc%22%7D");
   EXPECT_EQ(UriDecode(FormBody({{"x", "a b"}}).substr(2), true), "a b");
 }

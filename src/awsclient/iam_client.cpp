@@ -41,7 +41,7 @@ IamAccessKey ParseKey(pugi::xml_node n) {
 
 }  // namespace
 
-Expected<AwsQueryResponse> IamClient::Call(std::string_view action, const QueryParams& params) {
+Expected<AwsQueryResponse> IamClient::Call(std::string_view action, const AwsQueryParams& params) {
   return client_.Call("iam", action, kIamVersion, params);
 }
 
@@ -67,7 +67,7 @@ Expected<std::vector<IamUser>> IamClient::ListUsers(const std::string& path_pref
   std::vector<IamUser> out;
   std::string marker;
   for (int page = 0; page < 10000; ++page) {
-    QueryParams p{{"PathPrefix", path_prefix}, {"MaxItems", "1000"}};
+    AwsQueryParams p{{"PathPrefix", path_prefix}, {"MaxItems", "1000"}};
     if (!marker.empty()) p["Marker"] = marker;
     SC_ASSIGN_OR_RETURN(auto r, Call("ListUsers", p));
     for (pugi::xml_node m : r.result.child("Users").children("member")) out.push_back(ParseUser(m));
@@ -96,7 +96,7 @@ Expected<std::vector<std::string>> IamClient::ListUserPolicies(const std::string
   std::vector<std::string> out;
   std::string marker;
   for (int page = 0; page < 1000; ++page) {
-    QueryParams p{{"UserName", user_name}};
+    AwsQueryParams p{{"UserName", user_name}};
     if (!marker.empty()) p["Marker"] = marker;
     SC_ASSIGN_OR_RETURN(auto r, Call("ListUserPolicies", p));
     for (pugi::xml_node m : r.result.child("PolicyNames").children("member"))

@@ -75,7 +75,7 @@ class IamClient final {
   Expected<std::map<std::string, int64_t>> GetAccountSummary();
 
  private:
-  Expected<AwsQueryResponse> Call(std::string_view action, const QueryParams& params);
+  Expected<AwsQueryResponse> Call(std::string_view action, const AwsQueryParams& params);
   AwsQueryClient& client_;
 };
 

@@ -52,6 +52,9 @@ std::string ApiClient::Escape(const std::string& text) {
 }
 
 Expected<ApiResponse> ApiClient::Get(const std::string& path) { return Call("GET", path, nullptr); }
+Expected<ApiResponse> ApiClient::GetText(const std::string& path) {
+  return Call("GET", path, nullptr, /*json_answer=*/false);
+}
 Expected<ApiResponse> ApiClient::Delete(const std::string& path) {
   return Call("DELETE", path, nullptr);
 }
@@ -65,7 +68,7 @@ Expected<ApiResponse> ApiClient::Patch(const std::string& path, const nlohmann::
 }
 
 Expected<ApiResponse> ApiClient::Call(const char* method, const std::string& path,
-                                      const std::string* body) {
+                                      const std::string* body, bool json_answer) {
   CURL* curl = static_cast<CURL*>(curl_.get());
   if (!curl) return Internal("cannot initialise libcurl");
   if (options_.base_url.empty())
@@ -80,7 +83,7 @@ Expected<ApiResponse> ApiClient::Call(const char* method, const std::string& pat
       headers.reset(next);
     }
   };
-  add("Accept: application/json");
+  add(json_answer ? "Accept: application/json" : "Accept: text/plain, text/csv, */*");
   if (!options_.api_key.empty()) add("Authorization: Bearer " + options_.api_key);
   if (body) add("Content-Type: application/json");
   std::string response;
@@ -110,7 +113,7 @@ Expected<ApiResponse> ApiClient::Call(const char* method, const std::string& pat
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out.http_status);
   out.body = std::move(response);
   if (out.http_status < 200 || out.http_status > 299) return StatusFromHttp(out.http_status, out.body);
-  if (!out.body.empty()) {
+  if (json_answer && !out.body.empty()) {
     out.json = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
     if (out.json.is_discarded())
       return DataLoss("the server answered " + std::string(method) + " " + path +

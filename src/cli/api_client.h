@@ -43,6 +43,8 @@ class ApiClient final {
   // `path` is below /api/v1 and may carry a query ("/tokens?limit=10").
   // Returns the response for 2xx; otherwise the error as a Status.
   Expected<ApiResponse> Get(const std::string& path);
+  // A GET whose success body is text (CSV, tables), returned as is (json null).
+  Expected<ApiResponse> GetText(const std::string& path);
   Expected<ApiResponse> Post(const std::string& path, const nlohmann::json& body);
   Expected<ApiResponse> Patch(const std::string& path, const nlohmann::json& body);
   Expected<ApiResponse> Delete(const std::string& path);
@@ -51,7 +53,8 @@ class ApiClient final {
   static std::string Escape(const std::string& text);
 
  private:
-  Expected<ApiResponse> Call(const char* method, const std::string& path, const std::string* body);
+  Expected<ApiResponse> Call(const char* method, const std::string& path, const std::string* body,
+                             bool json_answer = true);
 
   struct CurlDeleter {
     void operator()(void* handle) const;

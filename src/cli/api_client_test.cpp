@@ -88,6 +88,31 @@ TEST(ApiClient, NonJsonSuccessIsDataLoss) {
   EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
 }
 
+TEST(ApiClient, GetTextReturnsTextBodiesAndStillMapsProblems) {
+  FakeApi api;
+  std::string accept;
+  api.server().Get("/api/v1/report", [&](const httplib::Request& req, httplib::Response& res) {
+    accept = req.get_header_value("Accept");
+    if (req.has_param("format")) {
+      res.set_content("placement,planted\ngithub,10\n", "text/csv");
+    } else {
+      res.status = 400;
+      res.set_content(R"({"title":"Bad Request","status":400,"detail":"from: expected a time"})",
+                      "application/problem+json");
+    }
+  });
+  ApiClient client({api.base(), "k"});
+  auto r = client.GetText("/report?format=csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "placement,planted\ngithub,10\n");
+  EXPECT_TRUE(r->json.is_null());
+  EXPECT_NE(accept.find("text/csv"), std::string::npos) << accept;
+  auto bad = client.GetText("/report");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "from: expected a time (HTTP 400)");
+}
+
 TEST(ApiClient, UnreachableServerIsUnavailableAndNamesAddress) {
   int port;
   {

@@ -30,5 +30,11 @@ void RegisterInitCommand(CLI::App& app, CliContext& ctx);
 void RegisterTokenCommands(CLI::App& app, CliContext& ctx);
 void RegisterApiKeyCommands(CLI::App& app, CliContext& ctx);
 void RegisterIngestCommand(CLI::App& app, CliContext& ctx);
+void RegisterIncidentCommands(CLI::App& app, CliContext& ctx);
+void RegisterEventCommands(CLI::App& app, CliContext& ctx);
+void RegisterAlertCommands(CLI::App& app, CliContext& ctx);
+void RegisterReportCommand(CLI::App& app, CliContext& ctx);
+void RegisterReconcileCommand(CLI::App& app, CliContext& ctx);
+void RegisterDoctorCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace spacecrab::cli

@@ -1,7 +1,8 @@
 // The `spacecrab` binary: `spacecrab <noun> <verb> [flags]`.
 //
-// Local commands (init, serve) work on the config and store directly; client
-// commands (token, apikey, ...) talk to a running server's REST API.
+// Local commands (init, serve, ingest, reconcile, doctor) work on the config
+// and store directly; client commands (token, apikey, ...) talk to a running
+// server's REST API.
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -14,16 +15,23 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "spacecrab 0.1.0");
   app.footer(
-      "Client commands (token, apikey) reach the server through SPACECRAB_ADDR and\n"
-      "SPACECRAB_API_KEY; values not set there come from the file SPACECRAB_CLIENT_FILE,\n"
-      "else from <data_dir>/client.json (data_dir from --config, else ./spacecrab.toml,\n"
-      "else ./data), which `init` and the server's first start write (mode 0600).");
+      "Client commands (token, apikey, incident, event, alert) reach the server through\n"
+      "SPACECRAB_ADDR and SPACECRAB_API_KEY; values not set there come from the file\n"
+      "SPACECRAB_CLIENT_FILE, else from <data_dir>/client.json (data_dir from --config,\n"
+      "else ./spacecrab.toml, else ./data), which `init` and the server's first start\n"
+      "write (mode 0600).");
   CliContext ctx;
   RegisterInitCommand(app, ctx);
   RegisterServeCommand(app, ctx);
   RegisterTokenCommands(app, ctx);
   RegisterApiKeyCommands(app, ctx);
   RegisterIngestCommand(app, ctx);
+  RegisterIncidentCommands(app, ctx);
+  RegisterEventCommands(app, ctx);
+  RegisterAlertCommands(app, ctx);
+  RegisterReportCommand(app, ctx);
+  RegisterReconcileCommand(app, ctx);
+  RegisterDoctorCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -291,7 +291,13 @@ Expected<Config> LoadConfig(const std::string& path, const std::map<std::string,
   }
   SC_RETURN_IF_ERROR(ApplyEnvironment(c, env, origins));
   if (c.store.url.empty()) c.store.url = "sqlite:" + c.server.data_dir + "/spacecrab.db";
-  if (c.sinks.empty()) c.sinks.push_back(SinkConfig{"console", "console", {}});
+  // The embedded default pages to the console and keeps an alert history
+  // that survives restarts (DESIGN: "console + JSON-lines alerts").
+  if (c.sinks.empty()) {
+    c.sinks.push_back(SinkConfig{"console", "console", {}});
+    c.sinks.push_back(
+        SinkConfig{"history", "jsonl", {{"path", c.server.data_dir + "/alerts.jsonl"}}});
+  }
   SC_RETURN_IF_ERROR(config_internal::Validate(c, origins));
   return c;
 }

@@ -86,6 +86,14 @@ struct SinkConfig {
 
 struct IncidentConfig {
   int window_seconds = 3600;
+  // Allowlists (core/allowlist.h): matching uses are recorded and shown but
+  // do not page. Entries may end in " # reason".
+  std::vector<std::string> allow_source_cidrs;  // "198.51.100.0/24 # red team"
+  std::vector<std::string> allow_user_agents;   // globs, or "re:<regex>"
+  std::vector<std::string> allow_token_tags;    // "purpose=drill" or "drill"
+  // "enumeration" once an incident has this many distinct actions or services.
+  int enumeration_min_actions = 3;
+  int enumeration_min_services = 3;
 };
 
 struct Config {
@@ -98,7 +106,7 @@ struct Config {
   DecoyConfig decoy;
   IngestConfig ingest;
   EnrichConfig enrich;
-  std::vector<SinkConfig> sinks;   // default: one console sink
+  std::vector<SinkConfig> sinks;   // default: console + jsonl (<data_dir>/alerts.jsonl)
   IncidentConfig incidents;
 };
 

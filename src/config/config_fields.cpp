@@ -65,6 +65,11 @@ std::vector<Field> ConfigFields(Config& c) {
       {"enrich", "geoip_v6", &c.enrich.geoip_v6},
       {"enrich", "cloud_ranges", &c.enrich.cloud_ranges},
       {"incidents", "window", &c.incidents.window_seconds, /*duration=*/true},
+      {"incidents", "allow_source_cidrs", &c.incidents.allow_source_cidrs},
+      {"incidents", "allow_user_agents", &c.incidents.allow_user_agents},
+      {"incidents", "allow_token_tags", &c.incidents.allow_token_tags},
+      {"incidents", "enumeration_min_actions", &c.incidents.enumeration_min_actions},
+      {"incidents", "enumeration_min_services", &c.incidents.enumeration_min_services},
   };
 }
 

@@ -25,8 +25,12 @@ TEST(LoadConfig, NoFileGivesEmbeddedDefaults) {
   EXPECT_EQ(c->provider, "decoy");
   EXPECT_TRUE(c->decoy.enabled);
   EXPECT_EQ(c->incidents.window_seconds, 3600);
-  ASSERT_EQ(c->sinks.size(), 1u);
+  ASSERT_EQ(c->sinks.size(), 2u);
   EXPECT_EQ(c->sinks[0].type, "console");
+  EXPECT_EQ(c->sinks[1].type, "jsonl");
+  EXPECT_EQ(c->sinks[1].settings.at("path"), "./data/alerts.jsonl");
+  EXPECT_TRUE(c->incidents.allow_source_cidrs.empty());
+  EXPECT_EQ(c->incidents.enumeration_min_actions, 3);
 }
 
 TEST(LoadConfig, EmptyPathPicksSpacecrabTomlInWorkingDirectory) {

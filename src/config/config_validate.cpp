@@ -7,6 +7,7 @@
 #include "config/config_fields.h"
 #include "config/config_load.h"
 #include "core/access_key.h"
+#include "core/allowlist.h"
 
 namespace spacecrab {
 namespace config_internal {
@@ -140,6 +141,18 @@ Status Validate(const Config& c, const Origins& origins) {
   }
 
   ck.Require(c.incidents.window_seconds >= 1, "[incidents] window", "must be at least 1 second");
+  ck.Require(c.incidents.enumeration_min_actions >= 1, "[incidents] enumeration_min_actions",
+             "must be at least 1");
+  ck.Require(c.incidents.enumeration_min_services >= 1, "[incidents] enumeration_min_services",
+             "must be at least 1");
+  auto check_allowlist = [&ck](const char* name, const AllowlistSpec& one) {
+    auto parsed = Allowlist::Parse(one);
+    ck.Require(parsed.ok(), KeyLabel("incidents", name),
+               parsed.ok() ? "" : parsed.status().message());
+  };
+  check_allowlist("allow_source_cidrs", {c.incidents.allow_source_cidrs, {}, {}});
+  check_allowlist("allow_user_agents", {{}, c.incidents.allow_user_agents, {}});
+  check_allowlist("allow_token_tags", {{}, {}, c.incidents.allow_token_tags});
   return ck.status();
 }
 

@@ -37,7 +37,10 @@ class JsonObject {
   }
   JsonObject& List(std::string_view key, const std::vector<std::string>& items) {
     std::string out = "[";
-    for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + JsonQuote(items[i]);
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) out += ',';
+      out += JsonQuote(items[i]);
+    }
     return Raw(key, out + "]");
   }
   JsonObject& Map(std::string_view key, const std::map<std::string, std::string>& m) {

@@ -69,6 +69,13 @@ EnricherOptions EnricherOptionsFromConfig(const EnrichConfig& config) {
   return o;
 }
 
+Expected<std::unique_ptr<Enricher>> EnricherFromConfig(const EnrichConfig& config) {
+  auto e = Enricher::Create(EnricherOptionsFromConfig(config));
+  if (!e.ok()) return Status(e.status().code(), "[enrich] " + e.status().message());
+  spdlog::info("enrich: {}", (*e)->Describe());
+  return e;
+}
+
 Enricher::~Enricher() = default;
 
 Expected<std::unique_ptr<Enricher>> Enricher::Create(const EnricherOptions& options) {

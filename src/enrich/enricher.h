@@ -53,6 +53,13 @@ inline constexpr std::string_view kDebianTorGeoIpV6 = "/usr/share/tor/geoip6";
 // empty (switched off).
 EnricherOptions EnricherOptionsFromConfig(const EnrichConfig& config);
 
+class Enricher;
+
+// Enricher::Create(EnricherOptionsFromConfig(config)) for `serve` and
+// `ingest`: errors start with "[enrich] " and name the file; on success one
+// info line says what was loaded (Describe()).
+Expected<std::unique_ptr<Enricher>> EnricherFromConfig(const EnrichConfig& config);
+
 class Enricher final {
  public:
   static Expected<std::unique_ptr<Enricher>> Create(const EnricherOptions& options);

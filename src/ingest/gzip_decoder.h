@@ -4,10 +4,14 @@
 // file never needs to sit compressed *and* uncompressed in memory at once, and
 // each output piece can be scanned while still in cache) and, on x86-64, as
 // fast as libdeflate's whole-buffer decoder. Multi-member gzip (concatenated
-// streams) is accepted, as `gzip -d` does.
+// streams) is accepted, as `gzip -d` does; zero bytes between or after members
+// are skipped as padding. Any other byte after a member must begin a valid
+// member. The result never depends on how the input is cut into pieces.
 //
-// Failure: kDataLoss for corrupt data, a bad CRC/length or a truncated stream;
-// kResourceExhausted when the output would pass `max_output` bytes.
+// Failure: kDataLoss for corrupt data, a bad CRC/length, trailing garbage
+// (non-zero bytes that do not start a member) or a truncated stream;
+// kResourceExhausted when the output would pass `max_output` bytes. After a
+// failure, Feed and Finish keep returning it until Reset().
 // Not thread-safe; reusable via Reset().
 #pragma once
 
@@ -46,11 +50,38 @@ class GzipDecoder {
   Status Finish() const;
 
  private:
+  // Reads a member header (RFC 1952 2.3) one byte at a time, so a header split
+  // across Feed calls is fine. isal_inflate could parse it, but only when
+  // given the whole header at once (intel/isa-l#224: with FHCRC set, a split
+  // header fails its check), so ISA-L sees the deflate body and trailer only.
+  class MemberHeader {
+   public:
+    // Consumes header bytes from `in` (advancing it). OK and done() once the
+    // header is complete; kDataLoss if it cannot be a gzip header.
+    Status Read(std::span<const uint8_t>& in, size_t members_done);
+    bool done() const { return part_ == Part::kDone; }
+
+   private:
+    enum class Part : uint8_t { kFixed, kExtraLen, kExtra, kName, kComment, kHcrc, kDone };
+    void NextPart();
+    Part part_ = Part::kFixed;
+    uint8_t flags_ = 0;
+    uint8_t bytes_[10] = {};  // the fixed-size part being collected
+    uint32_t have_ = 0;       // bytes of it collected
+    uint32_t need_ = 10;      // its size; for kExtra, bytes still to skip
+    uint32_t crc_ = 0;        // CRC-32 of the header so far (for FHCRC)
+  };
+
+  Status Inflate(std::span<const uint8_t> input, PaddedBuffer& out, const OnOutput& on_output);
+
   std::unique_ptr<inflate_state> state_;
   size_t max_output_;
   size_t produced_ = 0;
-  bool in_member_ = false;   // inside a gzip member that has not finished
+  bool in_member_ = false;   // inside a gzip member (header or body) that has not finished
   bool started_ = false;     // saw at least one member
+  size_t members_done_ = 0;  // members whose trailer checked out
+  MemberHeader header_;      // of the current member
+  Status error_;             // first failure; sticky until Reset()
 };
 
 // Whole-buffer convenience: gunzip `input` (which must be gzip) into `out`.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <csignal>
 #include <thread>
 
+#include "enrich/enricher.h"
 #include "ingest/file_source.h"
 #include "ingest/key_index_sync.h"
 #include "ingest/progress_bar.h"
@@ -33,6 +35,18 @@ int RunIngestCommand(const Config& config, const std::vector<std::string>& input
     std::fprintf(stderr, "spacecrab ingest: give at least one PATH, s3://bucket/prefix or -\n");
     return 2;
   }
+  // Warnings (e.g. a degraded enrichment source) must not mix with the summary on stdout.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "ingest", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
+  std::unique_ptr<enrich::Enricher> enricher;
+  if (options.enrich) {
+    auto created = enrich::EnricherFromConfig(config.enrich);
+    if (!created.ok()) {
+      std::fprintf(stderr, "spacecrab ingest: %s\n", created.status().message().c_str());
+      return 1;
+    }
+    enricher = std::move(created).value();
+  }
   auto store = OpenStore(StoreUrl(config));
   if (!store.ok()) {
     std::fprintf(stderr, "spacecrab ingest: %s\n", store.status().ToString().c_str());
@@ -50,7 +64,7 @@ int RunIngestCommand(const Config& config, const std::vector<std::string>& input
   SystemClock clock;
   IngestMetrics metrics;
   LoggingDetectionSink sink;
-  Recorder recorder(RecorderOptions{store->get(), &sink, &metrics});
+  Recorder recorder(RecorderOptions{store->get(), &sink, &metrics, enricher.get()});
   DirectoryQuarantine quarantine(
       DirectoryQuarantineOptions{config.server.data_dir + "/quarantine", 64u << 20, &clock});
   PipelineOptions po;

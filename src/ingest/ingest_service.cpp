@@ -47,8 +47,9 @@ Expected<std::unique_ptr<IngestService>> IngestService::Create(const IngestServi
   spdlog::info("ingest: {} issued key(s) indexed", keys);
   s->quarantine_ = std::make_unique<DirectoryQuarantine>(
       DirectoryQuarantineOptions{c.server.data_dir + "/quarantine", 64u << 20, options.clock});
+  DetectionSink* sink = options.sink ? options.sink : &s->default_sink_;
   s->recorder_ = std::make_unique<Recorder>(
-      RecorderOptions{options.store, options.sink ? options.sink : &s->default_sink_, &s->metrics_});
+      RecorderOptions{options.store, sink, &s->metrics_, options.enricher});
   PushHandlersOptions ph;
   ph.matcher = &s->matcher_;
   ph.clock = options.clock;

@@ -7,10 +7,12 @@
 //     `[ingest] watch_dirs = [...]` (WatchDirSource), every `poll_seconds`;
 //   - the push handlers (mount them with IngestRoutes, ingest_routes.h);
 //   - the counters for /metrics (metrics().AppendPrometheus).
-// Detections go to the Store (unique by eventID) and then to `sink`.
+// Detections are enriched (when an Enricher is given), go to the Store
+// (unique by eventID) and then to `sink`.
 //
 // Thread-safety: Start/Stop from the owning thread; everything else is safe
-// from any thread. Ownership: the Store, Clock and sink must outlive it.
+// from any thread. Ownership: the Store, Clock, sink and enricher must
+// outlive it.
 // Failure: Create fails on an unusable source (bad s3 url, no AWS
 // credentials) or when the key index cannot be loaded; a source failing
 // later is logged, counted (source_errors) and retried next interval.
@@ -32,6 +34,9 @@
 namespace spacecrab {
 class Store;
 }
+namespace spacecrab::enrich {
+class Enricher;
+}
 
 namespace spacecrab::ingest {
 
@@ -41,6 +46,7 @@ struct IngestServiceOptions {
   const Clock* clock = nullptr;         // required
   DetectionSink* sink = nullptr;        // optional: a LoggingDetectionSink when null
   PushAuthenticator* push_auth = nullptr;  // required for push endpoints
+  const enrich::Enricher* enricher = nullptr;  // optional, not owned: enrich every detection
   std::chrono::milliseconds index_refresh = std::chrono::seconds(1);
 };
 

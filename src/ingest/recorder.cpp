@@ -2,12 +2,26 @@
 
 #include <spdlog/spdlog.h>
 
+#include "enrich/enricher.h"
+#include "enrich/event_json.h"
 #include "store/store.h"
 
 namespace spacecrab::ingest {
 
-Expected<size_t> Recorder::Record(const std::vector<Detection>& detections) {
-  if (detections.empty()) return size_t{0};
+Expected<size_t> Recorder::Record(const std::vector<Detection>& input) {
+  if (input.empty()) return size_t{0};
+  // Enriched before the Store sees them: the stored event and the one the
+  // sink pages with carry the same enrichment{}.
+  std::vector<Detection> enriched;
+  if (o_.enricher != nullptr) {
+    enriched = input;
+    for (Detection& d : enriched) {
+      Event& e = d.event;
+      e.enrichment_json = enrich::MergeEnrichmentJson(
+          e.enrichment_json, o_.enricher->Enrich(e.source_ip, e.user_agent));
+    }
+  }
+  const std::vector<Detection>& detections = o_.enricher != nullptr ? enriched : input;
   std::vector<Event> events;
   events.reserve(detections.size());
   for (const Detection& d : detections) events.push_back(d.event);

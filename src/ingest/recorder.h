@@ -6,6 +6,10 @@
 // (at-least-once in). Thread-safe when the Store and sink are.
 // Failure: a Store error is returned (the caller must not checkpoint past the
 // input and should retry); a sink error is logged and counted only.
+// Enrichment: with an Enricher, every event is enriched (country, network,
+// Tor, cloud, tool) before it is stored, so the Store and the sink see the
+// same enrichment{}; keys already there (the decoy endpoint's
+// signature_verified, key_check) are kept.
 #pragma once
 
 #include <vector>
@@ -17,6 +21,9 @@
 namespace spacecrab {
 class Store;
 }
+namespace spacecrab::enrich {
+class Enricher;
+}
 
 namespace spacecrab::ingest {
 
@@ -24,6 +31,7 @@ struct RecorderOptions {
   Store* store = nullptr;          // required, not owned
   DetectionSink* sink = nullptr;   // required, not owned
   IngestMetrics* metrics = nullptr;  // required, not owned
+  const enrich::Enricher* enricher = nullptr;  // optional, not owned; nullptr: no enrichment
 };
 
 class Recorder {

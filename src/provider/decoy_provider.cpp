@@ -12,11 +12,21 @@ Expected<std::unique_ptr<DecoyProvider>> DecoyProvider::Create(DecoyProviderOpti
     return InvalidArgument("decoy account id must be 12 digits, got '" + options.account_id + "'");
   if (options.secret_box == nullptr || options.random == nullptr)
     return InvalidArgument("decoy provider needs a secret box and a random source");
-  return std::unique_ptr<DecoyProvider>(new DecoyProvider(std::move(options)));
+  SC_ASSIGN_OR_RETURN(IamNameGenerator names,
+                      IamNameGenerator::Create(DefaultIamNameGeneratorOptions(), *options.random));
+  return std::unique_ptr<DecoyProvider>(new DecoyProvider(std::move(options), std::move(names)));
 }
 
-DecoyProvider::DecoyProvider(DecoyProviderOptions options)
-    : options_(std::move(options)), names_(*options_.random) {}
+DecoyProvider::DecoyProvider(DecoyProviderOptions options, IamNameGenerator names)
+    : options_(std::move(options)), names_(std::move(names)) {}
+
+// Decoy users live at the root path: the decoy endpoint answers with
+// "arn:aws:iam::ACCOUNT:user/NAME", so only the name is drawn. Uniqueness is
+// not needed (the store keys tokens by access key id).
+Expected<std::string> DecoyProvider::NewUserName() const {
+  SC_ASSIGN_OR_RETURN(IamIdentityName name, names_.Next(nullptr));
+  return name.user_name;
+}
 
 Expected<MintedKey> DecoyProvider::MintFor(const std::string& account_id,
                                            const std::string& user_name) {
@@ -43,8 +53,11 @@ Expected<MintedKey> DecoyProvider::MintFor(const std::string& account_id,
 }
 
 Expected<MintedKey> DecoyProvider::Mint(const std::string& hint_user_name) {
-  if (hint_user_name.empty()) return MintFor(options_.account_id, names_.Next());
-  if (!UserNameGenerator::IsValidIamUserName(hint_user_name))
+  if (hint_user_name.empty()) {
+    SC_ASSIGN_OR_RETURN(std::string name, NewUserName());
+    return MintFor(options_.account_id, name);
+  }
+  if (!IamNameGenerator::IsValidUserName(hint_user_name))
     return InvalidArgument("user_name must be 1-64 characters of [A-Za-z0-9+=,.@_-]");
   return MintFor(options_.account_id, hint_user_name);
 }
@@ -58,7 +71,9 @@ Expected<MintedKey> DecoyProvider::Rotate(const HoneyToken& token) {
   // configured decoy account) and user name.
   const std::string& account =
       IsValidAccountId(token.account_id) ? token.account_id : options_.account_id;
-  return MintFor(account, token.user_name.empty() ? names_.Next() : token.user_name);
+  if (!token.user_name.empty()) return MintFor(account, token.user_name);
+  SC_ASSIGN_OR_RETURN(std::string name, NewUserName());
+  return MintFor(account, name);
 }
 
 }  // namespace spacecrab

@@ -22,8 +22,8 @@
 
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
+#include "provider/name_generator.h"
 #include "provider/provider.h"
-#include "provider/user_name_generator.h"
 
 namespace spacecrab {
 
@@ -49,11 +49,12 @@ class DecoyProvider final : public Provider {
   Expected<MintedKey> Rotate(const HoneyToken& token) override;
 
  private:
-  explicit DecoyProvider(DecoyProviderOptions options);
+  DecoyProvider(DecoyProviderOptions options, IamNameGenerator names);
   Expected<MintedKey> MintFor(const std::string& account_id, const std::string& user_name);
+  Expected<std::string> NewUserName() const;
 
   DecoyProviderOptions options_;
-  UserNameGenerator names_;
+  IamNameGenerator names_;  // the same shapes real IAM tokens get
 };
 
 }  // namespace spacecrab

@@ -2,7 +2,8 @@
 //
 // The decoy provider (decoy_provider.h) mints keys locally for the configured
 // decoy account; the decoy endpoint answers for them. The AWS IAM provider
-// (its own issue) creates a deny-all IAM user and access key per token.
+// (iam/iam_provider.h) creates a deny-all IAM user and access key per token.
+// app/provider_factory.h picks them from the config.
 //
 // Thread-safety: implementations are safe to call concurrently.
 // Failure: kUnavailable for transient backend errors (retry later), anything
@@ -39,6 +40,13 @@ class Provider {
   // A new key for the same identity as `token` (IAM: same user). The caller
   // revokes the old one.
   virtual Expected<MintedKey> Rotate(const HoneyToken& token) = 0;
+  // The token holding `access_key_id` (from Mint or Rotate) is now stored.
+  // IAM closes its write-ahead intent; others have nothing to do. Best effort:
+  // if this is never called, reconciliation closes the intent later.
+  virtual Status ConfirmStored(const std::string& access_key_id) {
+    (void)access_key_id;
+    return Status::Ok();
+  }
 };
 
 }  // namespace spacecrab

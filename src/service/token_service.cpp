@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ids.h"
-#include "provider/user_name_generator.h"
+#include "provider/name_generator.h"
 #include "service/validation.h"
 
 namespace spacecrab {
@@ -36,7 +36,7 @@ Status ValidateTokenSpec(const TokenSpec& spec, Timestamp now) {
     return InvalidArgument("expires_in: give expires_at or expires_in, not both");
   if (spec.expires_in && spec.expires_in->count() <= 0)
     return InvalidArgument("expires_in: must be positive");
-  if (!spec.user_name.empty() && !UserNameGenerator::IsValidIamUserName(spec.user_name))
+  if (!spec.user_name.empty() && !IamNameGenerator::IsValidUserName(spec.user_name))
     return InvalidArgument("user_name: must be 1-64 characters of [A-Za-z0-9+=,.@_-]");
   return Status::Ok();
 }
@@ -118,9 +118,10 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
     rows.push_back(token);
     issued.push_back({std::move(token), std::move(key.credentials)});
   }
-  // TODO(aws provider): keys minted before a failed insert exist only in AWS;
-  // the IAM provider's reconciler must find and remove such orphans.
+  // Keys minted before a failed insert exist only in the provider; the IAM
+  // reconciler finds their open intents and removes them.
   SC_RETURN_IF_ERROR(options_.store->InsertTokens(rows));
+  for (const HoneyToken& t : rows) (void)provider->ConfirmStored(t.access_key_id);
 
   json detail = {{"count", count},
                  {"kind", ToString(provider->kind())},
@@ -252,6 +253,7 @@ Expected<IssuedToken> TokenService::Rotate(const std::string& id, const Actor& a
   old.replaced_by = fresh.id;
   if (was_active) Retire(old, TokenStatus::kRevoked, now);
   SC_RETURN_IF_ERROR(options_.store->ReplaceToken(old, fresh));
+  (void)provider->ConfirmStored(fresh.access_key_id);
   NoteExpiry(fresh.expires_at);
   if (was_active) {
     // The replacement is stored and must reach the caller, so a failure to

@@ -443,6 +443,26 @@ TEST_P(AlertStoreContract, ListOutboxFiltersAndPagesByAscendingId) {
   EXPECT_EQ(Outbox(OutboxState::kPending).size(), 3u);
 }
 
+TEST_P(AlertStoreContract, SupersedeUpdatesTouchesOnlyPendingUpdatesOfTheIncident) {
+  Commit({Inc("inc_1"),
+          {},
+          {Row("inc_1", "pager", AlertKind::kTrigger), Row("inc_1", "mail", AlertKind::kTrigger)}});
+  Commit({Inc("inc_2", kTokB), {}, {Row("inc_2", "pager", AlertKind::kUpdate)}});
+  Queue("inc_1", "pager", AlertKind::kUpdate);
+  Queue("inc_1", "mail", AlertKind::kUpdate);
+  Queue("inc_1", "pager", AlertKind::kResolve);
+  EXPECT_EQ(s().SupersedeUpdates("inc_1", kT0 + seconds(3)).value(), 2);
+  for (const auto& r : Outbox()) {
+    const bool superseded = r.incident_id == "inc_1" && r.kind == AlertKind::kUpdate;
+    EXPECT_EQ(r.state, superseded ? OutboxState::kSent : OutboxState::kPending) << r.id;
+    if (superseded) {
+      EXPECT_EQ(r.last_error, "superseded by resolve");
+      EXPECT_EQ(r.sent_at, kT0 + seconds(3));
+    }
+  }
+  EXPECT_EQ(s().SupersedeUpdates("inc_1", kT0).value(), 0);
+}
+
 TEST_P(AlertStoreContract, RequeueDeadTouchesOnlyMatchingDeadRows) {
   Commit({Inc("inc_1"),
           {},

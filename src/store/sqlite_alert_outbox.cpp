@@ -243,4 +243,22 @@ Expected<int64_t> SqliteAlertStore::RequeueDead(const alert::OutboxFilter& f, Ti
   return requeued;
 }
 
+Expected<int64_t> SqliteAlertStore::SupersedeUpdates(const std::string& incident_id,
+                                                     Timestamp now) {
+  int64_t superseded = 0;
+  const Status done = db_->WithWriteTransaction([&](SqliteConnection& conn) -> Status {
+    SC_ASSIGN_OR_RETURN(Statement s,
+                        conn.Prepare("UPDATE alert_outbox SET state = 'sent', sent_at = ?, "
+                                     "last_error = 'superseded by resolve' "
+                                     "WHERE incident_id = ? AND kind = 'update' AND state = 'pending'"));
+    s.Bind(1, now);
+    s.Bind(2, incident_id);
+    SC_RETURN_IF_ERROR(s.Run());
+    superseded = conn.Changes();
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return superseded;
+}
+
 }  // namespace spacecrab

@@ -62,6 +62,7 @@ class SqliteAlertStore final : public alert::AlertStore {
   // Every dead row matching the filter's sink and incident (its state, cursor
   // and limit are not used), as MemoryAlertStore does.
   Expected<int64_t> RequeueDead(const alert::OutboxFilter& filter, Timestamp now) override;
+  Expected<int64_t> SupersedeUpdates(const std::string& incident_id, Timestamp now) override;
 
  private:
   std::shared_ptr<SqliteStore> db_;

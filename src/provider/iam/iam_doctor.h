@@ -18,7 +18,7 @@
 
 #include "awsclient/iam_client.h"
 #include "crypto/random.h"
-#include "provider/iam/name_generator.h"
+#include "provider/name_generator.h"
 
 namespace spacecrab {
 

@@ -46,7 +46,7 @@
 #include "core/clock.h"
 #include "crypto/random.h"
 #include "provider/iam/iam_intent_log.h"
-#include "provider/iam/name_generator.h"
+#include "provider/name_generator.h"
 #include "provider/provider.h"
 
 namespace spacecrab {
@@ -82,7 +82,7 @@ class IamProvider final : public Provider {
 
   // Closes the intent that made `access_key_id` once its token is stored.
   // kNotFound if this process made no such key (the reconciler then closes it).
-  Status ConfirmStored(const std::string& access_key_id);
+  Status ConfirmStored(const std::string& access_key_id) override;
 
   const std::string& policy_name() const { return options_.policy_name; }
 

@@ -1,4 +1,4 @@
-#include "provider/iam/name_generator.h"
+#include "provider/name_generator.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // names found in real AWS accounts (CI systems, SaaS integrations, per-service
 // accounts, people who predate SSO). Kept apart from the generator's logic
 // because it is data an operator may want to read and replace.
-#include "provider/iam/name_generator.h"
+#include "provider/name_generator.h"
 
 namespace spacecrab {
 
