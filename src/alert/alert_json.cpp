@@ -86,6 +86,7 @@ Expected<Alert> AlertFromJson(std::string_view text) {
   a.source.cloud_network = Str(s, "cloud_network");
   a.source.user_agent = Str(s, "user_agent");
   a.source.tool = Str(s, "tool");
+  a.source.key_check = Str(s, "key_check");
   const json& i = Obj(j, "incident");
   a.incident.id = Str(i, "id");
   a.incident.status = Str(i, "status");
@@ -143,6 +144,7 @@ AlertEnrichment EnrichmentFromJson(std::string_view text) {
   } else {
     out.tool = Str(j, "tool");
   }
+  out.key_check = Str(j, "key_check");
   return out;
 }
 

@@ -24,6 +24,7 @@ Alert Sample() {
   a.source.ip = "203.0.113.9";
   a.source.tor_exit = false;
   a.source.user_agent = "ua \"quoted\"\n";
+  a.source.key_check = "key_id_only";
   a.incident.id = "inc_1";
   a.incident.event_count = 3;
   a.incident.actions = {"sts:GetCallerIdentity"};
@@ -43,6 +44,22 @@ TEST(AlertJson, RoundTripsEveryField) {
   EXPECT_EQ(back->token.age_at_first_use_seconds, 42);
   EXPECT_EQ(back->event.time, a.event.time);
   EXPECT_EQ(back->token.tags.at("team"), "sec");
+}
+
+TEST(AlertJson, DecoyKeyCheckReachesTheAlertAndItsText) {
+  // What the decoy endpoint stores as an event's enrichment.
+  AlertEnrichment e =
+      EnrichmentFromJson(R"({"signature_verified":false,"key_check":"key_id_only"})");
+  EXPECT_EQ(e.key_check, "key_id_only");
+  Alert a = Sample();
+  auto back = AlertFromJson(AlertToJson(a));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->source.key_check, "key_id_only");
+  EXPECT_NE(AlertText(a).find("Signature: did not verify"), std::string::npos) << AlertText(a);
+  a.source.key_check = "verified";
+  EXPECT_NE(AlertText(a).find("the caller holds the secret key"), std::string::npos);
+  a.source.key_check.clear();  // CloudTrail: no line
+  EXPECT_EQ(AlertText(a).find("Signature"), std::string::npos);
 }
 
 TEST(AlertJson, RejectsNonObjects) {

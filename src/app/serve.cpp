@@ -35,6 +35,8 @@
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
 #include "decoy/decoy_server.h"
+#include "enrich/enricher.h"
+#include "enrich/report_routes.h"
 #include "decoy/record_sink.h"
 #include "decoy/recorder_record_sink.h"
 #include "decoy/store_key_lookup.h"
@@ -231,6 +233,10 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   IncidentDetectionSink detections_to_incidents;
 
   ApiKeyService keys({store.get(), &clock, &random, std::chrono::minutes(1)});
+  // Every recorded use is enriched (country, network, Tor, cloud, tool) before
+  // it is stored, so events, incidents and pages carry the same picture.
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<enrich::Enricher> enricher,
+                      enrich::EnricherFromConfig(config.enrich));
 
   ingest::ApiKeyPushAuthenticator push_auth(keys);
   ingest::IngestServiceOptions ingest_options;
@@ -239,6 +245,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   ingest_options.clock = &clock;
   ingest_options.push_auth = &push_auth;
   ingest_options.sink = &detections_to_incidents;
+  ingest_options.enricher = enricher.get();
   SC_ASSIGN_OR_RETURN(std::unique_ptr<ingest::IngestService> ingest,
                       ingest::IngestService::Create(ingest_options));
 
@@ -246,7 +253,8 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   // request becomes a CloudTrail-shaped record -> Recorder -> Store. It is
   // bound before the providers are built so that tokens carry the port it
   // really listens on (listen = "127.0.0.1:0" picks a free one).
-  ingest::Recorder decoy_recorder({store.get(), &detections_to_incidents, &ingest->metrics()});
+  ingest::Recorder decoy_recorder(
+      {store.get(), &detections_to_incidents, &ingest->metrics(), enricher.get()});
   decoy::StoreKeyLookup decoy_keys({store.get(), &secret_box, &clock});
   decoy::RecorderRecordSink decoy_to_pipeline(decoy_recorder);
   decoy::BufferedRecordSink decoy_records(decoy_to_pipeline, {});
@@ -319,8 +327,9 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   SystemRoutes system_routes(
       *store, metrics, [&server]() -> const nlohmann::json& { return server.OpenApiDocument(); });
   ingest::IngestRoutes ingest_routes(ingest->push());
-  for (RouteGroup* group : std::initializer_list<RouteGroup*>{&token_routes, &apikey_routes,
-                                                              &system_routes, &ingest_routes})
+  enrich::ReportRoutes report_routes(*store, clock);
+  for (RouteGroup* group : std::initializer_list<RouteGroup*>{
+           &token_routes, &apikey_routes, &system_routes, &ingest_routes, &report_routes})
     SC_RETURN_IF_ERROR(server.Mount(*group));
 
   SC_ASSIGN_OR_RETURN(int port, server.Bind());
@@ -359,6 +368,9 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
       spdlog::info("token expiry: {} token(s) expired", *expired);
   });
   expiry.Start();
+  PeriodicTask enrich_reload("enrich-reload", std::chrono::seconds(60),
+                             [&enricher] { (void)enricher->ReloadIfChanged(); });
+  enrich_reload.Start();
   if (iam_maintenance) iam_maintenance->Start();
   ingest->Start();
 
@@ -389,6 +401,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   decoy_records.Flush();
   ingest->Stop();
   expiry.Stop();
+  enrich_reload.Stop();
   if (iam_maintenance) iam_maintenance->Stop();
   backlog.Stop();
   // In-flight sends finish; rows still pending stay in the outbox for the

@@ -157,6 +157,7 @@ Alert BuildAlert(const Incident& incident, const HoneyToken& token, const Event&
   a.source.tor_exit = enrichment.tor_exit;
   a.source.cloud_network = enrichment.cloud_network;
   a.source.tool = enrichment.tool;
+  a.source.key_check = enrichment.key_check;
 
   a.incident.id = incident.id;
   a.incident.status = std::string(ToString(incident.status));
@@ -213,7 +214,8 @@ std::string AlertToJson(const Alert& a) {
       .Bool("tor_exit", a.source.tor_exit)
       .Str("cloud_network", a.source.cloud_network)
       .Str("user_agent", a.source.user_agent)
-      .Str("tool", a.source.tool);
+      .Str("tool", a.source.tool)
+      .Str("key_check", a.source.key_check);
   JsonObject incident;
   incident.Str("id", a.incident.id)
       .Str("status", a.incident.status)
@@ -291,6 +293,10 @@ std::string AlertText(const Alert& a) {
   out += line("Cloud network", a.source.cloud_network);
   out += line("User agent", a.source.user_agent);
   out += line("Tool", a.source.tool);
+  if (a.source.key_check == "verified")
+    out += line("Signature", "verified: the caller holds the secret key");
+  else if (a.source.key_check == "key_id_only")
+    out += line("Signature", "did not verify: the caller has the key id, maybe not the secret");
   std::string actions;
   for (const auto& x : a.incident.actions) actions += (actions.empty() ? "" : ", ") + x;
   out += line("Incident", a.incident.id + " (" + a.incident.status + ", " + a.incident.profile +

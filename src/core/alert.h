@@ -64,6 +64,10 @@ struct AlertSource {
   std::string cloud_network;  // "AMAZON us-east-1" or empty
   std::string user_agent;
   std::string tool;  // "aws-cli", "boto3", "TruffleHog", ...
+  // Decoy endpoint only: "verified" (the caller holds the secret), "key_id_only"
+  // (the signature did not verify: the key id leaked, maybe not the secret),
+  // or empty (CloudTrail detections: AWS verified the signature).
+  std::string key_check;
 };
 
 struct AlertIncident {
@@ -99,6 +103,7 @@ struct AlertEnrichment {
   std::optional<bool> tor_exit;
   std::string cloud_network;
   std::string tool;
+  std::string key_check;  // see AlertSource::key_check
 };
 
 // Builds the alert for `incident` as of `latest` (its newest event).

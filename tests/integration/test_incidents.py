@@ -150,6 +150,7 @@ class IncidentFlowTest(unittest.TestCase):
         alert = hook_triggers[0]["body"]["alert"]
         self.assertEqual(alert["token"]["location"], LOCATION)
         self.assertEqual(alert["token"]["owner"], OWNER)
+        self.assertEqual(alert["source"]["key_check"], "verified")  # the attacker has the secret
 
         # show: the incident with its token and events, newest first.
         shown = self.cli_json("incident", "show", inc_id)
@@ -261,6 +262,30 @@ class IncidentFlowTest(unittest.TestCase):
                          ["items"][0]["state"], "sent")
         # The webhook was never held back by PagerDuty's failure.
         self.assertEqual(len(wait_for(lambda: self.hook_messages(inc_id, "trigger"), 5)), 1)
+
+    def test_4_wrong_secret_pages_as_key_id_only(self):
+        item = self.srv.create_tokens(location="wiki/page-with-key-id", owner=OWNER)[0]
+        right = item["credentials"]
+        self.credentials = dict(right, secret_access_key="x" * 40)  # key id leaked, not the secret
+        try:
+            out = self.aws("sts", "get-caller-identity")
+        finally:
+            self.credentials = right
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("SignatureDoesNotMatch", out.stderr)
+        found = wait_for(lambda: self.cli_json("incident", "list", "--token",
+                                               item["token"]["id"])["items"], 10)
+        self.assertEqual(len(found), 1)
+        inc_id = found[0]["id"]
+        trigger = wait_for(lambda: self.hook_messages(inc_id, "trigger"), 10)
+        self.assertEqual(len(trigger), 1, self.hook.received())
+        self.assertEqual(trigger[0]["body"]["alert"]["source"]["key_check"], "key_id_only")
+        pd = wait_for(lambda: self.pd_messages(inc_id, "trigger"), 10)
+        self.assertIn("key_id_only", json.dumps(pd[0]["body"]["payload"]["custom_details"]))
+        event = self.cli_json("event", "list", "--incident", inc_id)["items"][0]
+        self.assertEqual(event["enrichment"]["key_check"], "key_id_only")
+        self.assertIs(event["enrichment"]["signature_verified"], False)
+
 
 if __name__ == "__main__":
     unittest.main()
