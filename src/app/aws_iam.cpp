@@ -30,6 +30,7 @@ Expected<std::unique_ptr<AwsIam>> ConnectAwsIam(const Config& config,
   }
 
   auto aws = std::make_unique<AwsIam>();
+  aws->policy_name = config.aws.policy_name;
   aws->settings = std::move(settings).value();
   aws->transport = std::make_unique<CurlHttpTransport>();
   AwsQueryClientOptions qo;

@@ -38,6 +38,7 @@ struct AwsIam {
   std::unique_ptr<StsClient> sts;
   CallerIdentity identity;  // from GetCallerIdentity (empty if not asked)
   std::string account_id;   // the honey account
+  std::string policy_name = kIamDenyPolicyName;  // [aws] policy_name
 
   // "AKIA...WXYZ from environment -> http://127.0.0.1:5000" — safe to log.
   std::string Describe() const;

@@ -29,7 +29,7 @@ Expected<IamReconcileReport> RunIamReconcile(const IamReconcileRun& run) {
   o.tokens = &tokens;
   o.clock = run.clock;
   o.account_id = run.aws->account_id;
-  o.policy_name = kIamDenyPolicyName;
+  o.policy_name = run.aws->policy_name;
   o.min_intent_age = run.min_intent_age;
   o.repair = run.repair;
   o.delete_untracked_users = run.delete_untracked_users;

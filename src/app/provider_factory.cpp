@@ -41,7 +41,20 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
   po.random = deps.random;
   po.account_id = aws->account_id;
   po.region = config.aws.region;
-  po.policy_name = kIamDenyPolicyName;
+  po.policy_name = aws->policy_name;
+  if (!config.aws.user_name_templates.empty()) {
+    // The operator's own naming convention, over the built-in word lists.
+    IamNameStyle style;
+    style.name = "configured";
+    style.user_templates = config.aws.user_name_templates;
+    style.path_templates = config.aws.path_templates;
+    if (style.path_templates.empty()) style.path_templates = {"/"};
+    po.names.styles = {std::move(style)};
+  } else if (!config.aws.path_templates.empty()) {
+    for (IamNameStyle& style : po.names.styles) style.path_templates = config.aws.path_templates;
+  }
+  if (Status names = IamNameGenerator::Create(po.names, *deps.random).status(); !names.ok())
+    return InvalidArgument("[aws] user_name_templates / path_templates: " + names.message());
   auto iam = IamProvider::Create(std::move(po));
   if (!iam.ok()) {
     return Status(iam.status().code(), "provider \"aws\": IAM in account " + aws->account_id +

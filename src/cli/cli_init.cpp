@@ -89,6 +89,11 @@ void AskAll(InitOptions& o, RandomSource& random) {
     o.aws_profile = q.Ask("AWS credentials profile (- for the default chain)",
                           o.aws_profile.empty() ? "-" : o.aws_profile);
     if (o.aws_profile == "-") o.aws_profile.clear();
+    o.trail_s3 = q.Ask("CloudTrail bucket to watch for uses (s3://bucket/prefix; - for none yet)",
+                       o.trail_s3.empty() ? "-" : o.trail_s3,
+                       [](const std::string& s) { return s == "-" || s.rfind("s3://", 0) == 0; },
+                       "expected s3://bucket/prefix or -");
+    if (o.trail_s3 == "-") o.trail_s3.clear();
   }
 }
 
@@ -149,6 +154,8 @@ void RegisterInitCommand(CLI::App& app, CliContext& ctx) {
   init->add_option("--aws-endpoint", o.aws_endpoint, "AWS endpoint URL override (e.g. moto)");
   init->add_option("--aws-region", o.aws_region, "AWS region")->capture_default_str();
   init->add_option("--aws-profile", o.aws_profile, "AWS credentials profile");
+  init->add_option("--trail-s3", o.trail_s3,
+                   "CloudTrail trail to poll for uses: s3://bucket/prefix (provider aws)");
   init->add_option("--admin-key-name", o.admin_key_name, "Name of the first admin API key")
       ->capture_default_str();
   init->callback([&ctx, f] { ctx.action = [f] { return Run(*f); }; });

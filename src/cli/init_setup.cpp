@@ -42,7 +42,9 @@ Config BuildConfig(const InitOptions& o, const std::string& data_dir, RandomSour
   c.aws.endpoint_url = o.aws_endpoint;
   c.aws.region = o.aws_region;
   c.aws.profile = o.aws_profile;
-  c.sinks = {SinkConfig{"console", "console", {}}};
+  if (!o.trail_s3.empty()) c.ingest.s3 = {o.trail_s3};
+  c.sinks = {SinkConfig{"console", "console", {}},
+             SinkConfig{"history", "jsonl", {{"path", data_dir + "/alerts.jsonl"}}}};
   return c;
 }
 

@@ -28,6 +28,7 @@ struct InitOptions {
   std::string aws_endpoint;
   std::string aws_region = "us-east-1";
   std::string aws_profile;
+  std::string trail_s3;  // "s3://bucket/prefix" of the CloudTrail trail to poll; empty: none
   std::string admin_key_name = "admin";
 };
 

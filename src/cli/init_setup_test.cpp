@@ -112,6 +112,7 @@ TEST(RunInit, AwsProviderKeepsEndpointRegionAndProfile) {
   o.aws_endpoint = "http://127.0.0.1:5000";
   o.aws_region = "eu-west-1";
   o.aws_profile = "honey";
+  o.trail_s3 = "s3://org-trail/AWSLogs";
   o.decoy_account_id = "123456789012";
   auto r = RunInit(o, random);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -121,6 +122,7 @@ TEST(RunInit, AwsProviderKeepsEndpointRegionAndProfile) {
   EXPECT_EQ(config->aws.endpoint_url, "http://127.0.0.1:5000");
   EXPECT_EQ(config->aws.region, "eu-west-1");
   EXPECT_EQ(config->aws.profile, "honey");
+  EXPECT_EQ(config->ingest.s3, std::vector<std::string>{"s3://org-trail/AWSLogs"});
   EXPECT_EQ(config->decoy.account_id, "123456789012");
 }
 

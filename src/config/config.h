@@ -51,6 +51,13 @@ struct AwsConfig {
   std::string region = "us-east-1";
   std::string profile;
   std::vector<std::string> accounts;
+  // IAM names for provider = "aws". Empty templates: the built-in mix of
+  // service-account, CI-tool and person-like names. Templates use the word
+  // lists' placeholders ({purpose}, {env}, {team}, {first}, {last}, {f}, {l},
+  // {nn}, ...; src/provider/name_generator.h), e.g. "svc-{purpose}-{env}".
+  std::vector<std::string> user_name_templates;
+  std::vector<std::string> path_templates;    // default "/" when templates are set
+  std::string policy_name = "baseline-access";  // the inline deny-all policy
 };
 
 struct DecoyConfig {

@@ -112,6 +112,22 @@ Status Validate(const Config& c, const Origins& origins) {
   for (const auto& acct : c.aws.accounts)
     ck.Require(IsValidAccountId(acct), "[aws] accounts",
                "expected 12-digit account ids, got '" + acct + "'");
+  {
+    // IAM's policy-name rule; and the name is visible to anyone who can read
+    // the user's policies, so no word that gives the game away.
+    const std::string& p = c.aws.policy_name;
+    bool ok = !p.empty() && p.size() <= 128;
+    for (unsigned char ch : p)
+      ok = ok && (std::isalnum(ch) || std::string_view("+=,.@_-").find(static_cast<char>(ch)) !=
+                                           std::string_view::npos);
+    std::string lower;
+    for (unsigned char ch : p) lower += static_cast<char>(std::tolower(ch));
+    for (const char* word : {"spacecrab", "honey", "canary", "decoy", "trap", "token", "bait"})
+      ok = ok && lower.find(word) == std::string::npos;
+    ck.Require(ok, "[aws] policy_name",
+               "expected 1-128 of [A-Za-z0-9+=,.@_-] without words that reveal its purpose, got '" +
+                   p + "'");
+  }
 
   ck.Listen("[decoy] listen", c.decoy.listen);
   ck.Require(c.decoy.account_id.empty() || IsValidAccountId(c.decoy.account_id),

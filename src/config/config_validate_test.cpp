@@ -57,6 +57,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[aws]\nregion = \"mars\"\n", "[aws] region", "AWS region"},
         BadCase{"[aws]\naccounts = [\"12345\"]\n", "[aws] accounts", "12-digit"},
         BadCase{"[aws]\naccounts = \"111111111111\"\n", "[aws] accounts", "array of strings"},
+        BadCase{"[aws]\npolicy_name = \"HoneyDeny\"\n", "[aws] policy_name", "reveal"},
+        BadCase{"[aws]\npolicy_name = \"deny all\"\n", "[aws] policy_name", "A-Za-z0-9"},
         BadCase{"[decoy]\naccount_id = \"12345678901a\"\n", "[decoy] account_id", "12 digits"},
         BadCase{"[decoy]\nlisten = \"127.0.0.1:99999\"\n", "[decoy] listen", "HOST:PORT"},
         BadCase{"[decoy]\nendpoint_url = \"http://\"\n", "[decoy] endpoint_url", "with a host"},

@@ -53,7 +53,7 @@ def aws_env(sb):
 
 
 def aws_config(endpoint, extra=""):
-    return ('[provider]\ntype = "aws"\n\n[aws]\nendpoint_url = "%s"\nregion = "us-east-1"\n\n%s'
+    return ('[provider]\ntype = "aws"\n\n[aws]\nendpoint_url = "%s"\nregion = "us-east-1"\n%s\n'
             % (endpoint, extra))
 
 
@@ -80,10 +80,12 @@ class SandboxServerCase(unittest.TestCase):
         cls.old_servers = []
         cls.start_server()
 
+    AWS_EXTRA = ""  # more [aws] keys for a subclass
+
     @classmethod
     def start_server(cls, data_dir=None):
-        cls.srv = SpacecrabServer(extra_config=aws_config(cls.fp.endpoint), env=aws_env(cls.sb),
-                                  data_dir=data_dir).start()
+        cls.srv = SpacecrabServer(extra_config=aws_config(cls.fp.endpoint, cls.AWS_EXTRA),
+                                  env=aws_env(cls.sb), data_dir=data_dir).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -371,6 +373,29 @@ class IamCrashRecovery(SandboxServerCase):
         self.assertIn(("rolled back half-made user", orphan), repaired, report)
         self.assertIsNone(self.user_state(orphan))
         self.restart_and_check_no_token_lost()
+
+
+@unittest.skipUnless(BIN and HAVE_SANDBOX, "needs SPACECRAB_BIN, moto_server and boto3")
+class IamConfiguredNames(SandboxServerCase):
+    """[aws] user_name_templates / path_templates / policy_name: the operator's
+    own naming convention, checked in moto's IAM state."""
+    AWS_EXTRA = ('user_name_templates = ["svc-{purpose}-{env}"]\n'
+                 'path_templates = ["/service-accounts/"]\n'
+                 'policy_name = "org-guardrail"\n')
+
+    def test_minted_users_follow_the_configured_convention(self):
+        names = [self.create(location="srv-%d:/etc/app.env" % i)["token"]["user_name"]
+                 for i in range(5)]
+        self.assertEqual(len(set(names)), 5, names)
+        for name in names:
+            self.assertRegex(name, r"^svc-[a-z0-9]+(-[a-z0-9]+)*-[a-z0-9]+$")
+            user, policies, keys = self.user_state(name)
+            self.assertEqual(user["Path"], "/service-accounts/")
+            self.assertEqual(list(policies), ["org-guardrail"])
+            self.assertTrue(is_deny_all(policies["org-guardrail"]))
+            self.assertEqual(list(keys.values()), ["Active"])
+            for word in LURE_WORDS:
+                self.assertNotIn(word, name.lower())
 
 
 if __name__ == "__main__":
