@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import time
 import unittest
 from urllib.parse import quote, urlencode
@@ -493,13 +494,34 @@ class NoSecretLeakTest(unittest.TestCase):
         r = srv.request("POST", "/api/v1/tokens/%s/rotate" % first, key=deploy)
         token_secrets.append(r.json()["items"][0]["credentials"]["secret_access_key"])
         key_ids.append(r.json()["items"][0]["credentials"]["access_key_id"])
+        # Uses of two keys at the decoy endpoint (the real aws CLI, signing with the
+        # secret): events, an incident and pages to the console and alerts.jsonl.
+        used = srv.create_tokens(key=deploy, location="d", count=2)
+        for item in used:
+            token_secrets.append(item["credentials"]["secret_access_key"])
+            key_ids.append(item["credentials"]["access_key_id"])
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update(AWS_ACCESS_KEY_ID=item["credentials"]["access_key_id"],
+                       AWS_SECRET_ACCESS_KEY=item["credentials"]["secret_access_key"],
+                       AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
+                       AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+            out = subprocess.run(["aws", "sts", "get-caller-identity", "--endpoint-url",
+                                  item["credentials"]["endpoint_url"]], env=env,
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+        alerts = os.path.join(srv.data_dir, "alerts.jsonl")
+        deadline = time.time() + 15
+        while time.time() < deadline and (not os.path.exists(alerts) or
+                                          open(alerts).read().count('"trigger"') < 2):
+            time.sleep(0.1)
+        self.assertEqual(open(alerts).read().count('"kind":"trigger"'), 2)
         # Failed and refused calls with keys in them, too.
         srv.request("GET", "/api/v1/tokens?owner=" + quote(api_keys[1]), key=api_keys[1])
         srv.request("POST", "/api/v1/tokens", key=api_keys[1], json_body={"location": token_secrets[0]})
         srv.request("GET", "/api/v1/tokens", key=api_keys[3][:-1] + "x")
         srv.request("DELETE", "/api/v1/apikeys/" + srv.create_api_key("read")["id"], key=srv.admin_key)
         audit = srv.request("GET", "/api/v1/audit?limit=1000", key=srv.admin_key).text
-        self.assertEqual(len(token_secrets), 57)
+        self.assertEqual(len(token_secrets), 59)
 
         def scan_everything(stage):
             blobs = {"audit log (API)": audit.encode(), "stderr": srv.stderr_text().encode()}
@@ -508,6 +530,7 @@ class NoSecretLeakTest(unittest.TestCase):
                     blobs["data/" + name] = f.read()
             stdout = srv.stdout_text().encode()
             client = blobs.pop("data/client.json")
+            self.assertIn("data/alerts.jsonl", blobs)  # the alert history is scanned too
             db = b"".join(v for k, v in blobs.items() if k.startswith("data/spacecrab.db"))
             self.assertGreater(len(db), 0)
             # The scan sees the rows: every key id and every API key hash is in the files.
