@@ -25,6 +25,7 @@
 #include "api/token_routes.h"
 #include "app/data_dir.h"
 #include "app/iam_maintenance.h"
+#include "app/last_used_watch.h"
 #include "app/incident_detection_sink.h"
 #include "app/periodic_task.h"
 #include "app/provider_factory.h"
@@ -305,6 +306,29 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
     iam_options.interval = std::chrono::minutes(15);
     iam_maintenance = std::make_unique<IamMaintenance>(std::move(iam_options));
   }
+  // provider = "aws" safety net: IAM's GetAccessKeyLastUsed for active keys,
+  // a few calls a second; a use IAM knows of but no log record shows (after
+  // CloudTrail's delivery lag) is recorded as an event and pages like any use.
+  ingest::Recorder last_used_recorder(
+      {store.get(), &detections_to_incidents, &ingest->metrics(), enricher.get()});
+  std::unique_ptr<LastUsedWatch> last_used_watch;
+  std::unique_ptr<PeriodicTask> last_used_task;
+  if (built.aws) {
+    LastUsedWatchOptions lu;
+    lu.store = store.get();
+    lu.recorder = &last_used_recorder;
+    lu.clock = &clock;
+    AwsIam* aws = built.aws.get();
+    lu.lookup = [aws](const HoneyToken& t) {
+      return aws->iam->GetAccessKeyLastUsed(t.access_key_id);
+    };
+    lu.account_id = aws->account_id;
+    lu.policy.delivery_lag = std::chrono::seconds(config.aws.last_used_lag_seconds);
+    lu.sweep_interval = std::chrono::seconds(config.aws.last_used_sweep_seconds);
+    last_used_watch = std::make_unique<LastUsedWatch>(std::move(lu));
+    last_used_task = std::make_unique<PeriodicTask>("iam-last-used", std::chrono::seconds(1),
+                                                    [w = last_used_watch.get()] { w->Tick(); });
+  }
 
   TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
 
@@ -372,6 +396,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
                              [&enricher] { (void)enricher->ReloadIfChanged(); });
   enrich_reload.Start();
   if (iam_maintenance) iam_maintenance->Start();
+  if (last_used_task) last_used_task->Start();
   ingest->Start();
 
   signals.Watch(
@@ -402,6 +427,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   ingest->Stop();
   expiry.Stop();
   enrich_reload.Stop();
+  if (last_used_task) last_used_task->Stop();
   if (iam_maintenance) iam_maintenance->Stop();
   backlog.Stop();
   // In-flight sends finish; rows still pending stay in the outbox for the

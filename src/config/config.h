@@ -58,6 +58,11 @@ struct AwsConfig {
   std::vector<std::string> user_name_templates;
   std::vector<std::string> path_templates;    // default "/" when templates are set
   std::string policy_name = "baseline-access";  // the inline deny-all policy
+  // Safety net: IAM's last-used time for a key newer than every recorded use,
+  // this long after that time (CloudTrail's delivery lag), pages as a use no
+  // log shows. Each key is asked at most every `last_used_sweep`.
+  int last_used_lag_seconds = 30 * 60;
+  int last_used_sweep_seconds = 15 * 60;
 };
 
 struct DecoyConfig {

@@ -51,6 +51,8 @@ std::vector<Field> ConfigFields(Config& c) {
       {"aws", "user_name_templates", &c.aws.user_name_templates},
       {"aws", "path_templates", &c.aws.path_templates},
       {"aws", "policy_name", &c.aws.policy_name},
+      {"aws", "last_used_lag", &c.aws.last_used_lag_seconds, /*duration=*/true},
+      {"aws", "last_used_sweep", &c.aws.last_used_sweep_seconds, /*duration=*/true},
       {"decoy", "enabled", &c.decoy.enabled},
       {"decoy", "listen", &c.decoy.listen},
       {"decoy", "account_id", &c.decoy.account_id},

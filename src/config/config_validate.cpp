@@ -112,6 +112,9 @@ Status Validate(const Config& c, const Origins& origins) {
   for (const auto& acct : c.aws.accounts)
     ck.Require(IsValidAccountId(acct), "[aws] accounts",
                "expected 12-digit account ids, got '" + acct + "'");
+  ck.Require(c.aws.last_used_lag_seconds >= 1, "[aws] last_used_lag", "must be at least 1 second");
+  ck.Require(c.aws.last_used_sweep_seconds >= 1, "[aws] last_used_sweep",
+             "must be at least 1 second");
   {
     // IAM's policy-name rule; and the name is visible to anyone who can read
     // the user's policies, so no word that gives the game away.
