@@ -22,7 +22,7 @@ std::string Describe(const IamFinding& f) {
 Expected<IamReconcileReport> RunIamReconcile(const IamReconcileRun& run) {
   if (!run.aws || !run.intents || !run.store || !run.clock)
     return InvalidArgument("IAM reconcile needs the AWS connection, intent log, store and clock");
-  StoreTokenView tokens(*run.store);
+  PoolAwareTokenView tokens(*run.store, run.pool);
   IamReconcileOptions o;
   o.iam = run.aws->iam.get();
   o.intents = run.intents;

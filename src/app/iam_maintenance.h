@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "provider/iam/iam_intent_log.h"
 #include "provider/iam/iam_reconciler.h"
+#include "provider/key_pool_store.h"
 #include "store/store.h"
 
 namespace spacecrab {
@@ -37,6 +38,7 @@ struct IamReconcileRun {
   IamIntentLog* intents = nullptr;  // REQUIRED
   Store* store = nullptr;           // REQUIRED
   const Clock* clock = nullptr;     // REQUIRED
+  KeyPoolStore* pool = nullptr;     // warm pools' keys count as tracked (optional)
   std::chrono::milliseconds min_intent_age{std::chrono::minutes(10)};
   bool repair = true;
   bool delete_untracked_users = false;

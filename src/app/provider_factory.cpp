@@ -1,5 +1,10 @@
 #include "app/provider_factory.h"
 
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "api/metrics.h"
 #include "provider/decoy_provider.h"
 #include "provider/iam/iam_provider.h"
 
@@ -19,6 +24,11 @@ class AwsIamProvider final : public Provider {
   Status Revoke(const HoneyToken& token) override { return iam_->Revoke(token); }
   Status Delete(const HoneyToken& token) override { return iam_->Delete(token); }
   Expected<MintedKey> Rotate(const HoneyToken& token) override { return iam_->Rotate(token); }
+  Status ConfirmStored(const std::string& access_key_id) override {
+    return iam_->ConfirmStored(access_key_id);
+  }
+  void Abandon(const MintedKey& key) override { iam_->Abandon(key); }
+  ProviderRoom Room() const override { return iam_->Room(); }
 
  private:
   std::shared_ptr<AwsIam> aws_;
@@ -61,7 +71,35 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
                                            " (" + aws->Describe() + "): " + iam.status().message());
   }
   BuiltProviders out;
-  out.providers.push_back(std::make_unique<AwsIamProvider>(aws, std::move(iam).value()));
+  std::unique_ptr<Provider> account =
+      std::make_unique<AwsIamProvider>(aws, std::move(iam).value());
+  BuiltAwsAccount built{"default", aws, nullptr, account.get()};
+  if (config.aws.pool_size > 0) {
+    if (!deps.key_pool || !deps.secret_box || !deps.store)
+      return InvalidArgument(
+          "provider \"aws\": internal: [aws] pool_size needs the key pool store, secret box "
+          "and store");
+    WarmPoolOptions wo;
+    wo.inner = account.get();
+    wo.store = deps.key_pool;
+    wo.box = deps.secret_box;
+    wo.clock = deps.clock;
+    wo.name = built.name;
+    wo.target = config.aws.pool_size;
+    wo.max_mints_per_second = config.aws.pool_refill_rate;
+    Store* store = deps.store;
+    wo.is_stored = [store](const std::string& access_key_id) {
+      return store->GetTokenByAccessKeyId(access_key_id).ok();
+    };
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<WarmPool> pool, WarmPool::Create(std::move(wo)));
+    built.pool = pool.get();
+    built.provider = pool.get();
+    out.layers.push_back(std::move(account));
+    out.providers.push_back(std::move(pool));
+  } else {
+    out.providers.push_back(std::move(account));
+  }
+  out.accounts.push_back(std::move(built));
   out.aws = std::move(aws);
   return out;
 }
@@ -85,10 +123,69 @@ Expected<BuiltProviders> BuildProviders(const Config& config, const ProviderDeps
   return out;
 }
 
-Expected<std::vector<std::unique_ptr<Provider>>> MakeProviders(const Config& config,
-                                                               const ProviderDeps& deps) {
-  SC_ASSIGN_OR_RETURN(BuiltProviders built, BuildProviders(config, deps));
-  return std::move(built.providers);
+void AppendAccountMetrics(const std::vector<BuiltAwsAccount>& accounts, std::string& out) {
+  if (accounts.empty()) return;
+  struct Row {
+    std::string labels;
+    ProviderRoom room;
+    std::optional<WarmPoolStats> pool;
+  };
+  std::vector<Row> rows;
+  for (const BuiltAwsAccount& a : accounts) {
+    Row r;
+    r.room = a.provider->Room();
+    r.labels = "account=\"" + PrometheusLabel(a.name) + "\",account_id=\"" +
+               PrometheusLabel(r.room.account_id) + "\"";
+    if (a.pool) r.pool = a.pool->Stats();
+    rows.push_back(std::move(r));
+  }
+  auto family = [&](const char* name, const char* type, const char* help, auto value,
+                    bool pools_only) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    for (const Row& r : rows)
+      if (!pools_only || r.pool) out += value(r);
+  };
+  family("spacecrab_account_users", "gauge", "IAM users in the account (pooled keys included).",
+         [](const Row& r) {
+           return fmt::format("spacecrab_account_users{{{}}} {}\n", r.labels, r.room.users_used);
+         }, false);
+  family("spacecrab_account_user_limit", "gauge", "IAM users the account may hold.",
+         [](const Row& r) {
+           return fmt::format("spacecrab_account_user_limit{{{}}} {}\n", r.labels,
+                              r.room.users_limit);
+         }, false);
+  family("spacecrab_pool_ready_keys", "gauge", "Keys minted ahead of demand, ready to hand out.",
+         [](const Row& r) {
+           return fmt::format("spacecrab_pool_ready_keys{{{}}} {}\n", r.labels, r.pool->ready);
+         }, true);
+  family("spacecrab_pool_target_keys", "gauge", "Keys the pool keeps ready.",
+         [](const Row& r) {
+           return fmt::format("spacecrab_pool_target_keys{{{}}} {}\n", r.labels, r.pool->target);
+         }, true);
+  family("spacecrab_pool_handouts_total", "counter",
+         "Tokens handed out, from the pool or minted on demand because it was empty.",
+         [](const Row& r) {
+           return fmt::format(
+               "spacecrab_pool_handouts_total{{{},from=\"pool\"}} {}\n"
+               "spacecrab_pool_handouts_total{{{},from=\"on_demand\"}} {}\n",
+               r.labels, r.pool->handed_out, r.labels, r.pool->misses);
+         }, true);
+  family("spacecrab_pool_minted_total", "counter", "Keys the refill minted.",
+         [](const Row& r) {
+           return fmt::format("spacecrab_pool_minted_total{{{}}} {}\n", r.labels, r.pool->minted);
+         }, true);
+  family("spacecrab_pool_refill_errors_total", "counter",
+         "Refill mints that failed (throttling, IAM errors, storage).", [](const Row& r) {
+           return fmt::format("spacecrab_pool_refill_errors_total{{{}}} {}\n", r.labels,
+                              r.pool->refill_errors);
+         }, true);
 }
+
+Status BuiltProviders::StartPools() {
+  for (BuiltAwsAccount& account : accounts)
+    if (account.pool) SC_RETURN_IF_ERROR(account.pool->Start());
+  return Status::Ok();
+}
+
 
 }  // namespace spacecrab

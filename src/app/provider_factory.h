@@ -27,7 +27,9 @@
 #include "crypto/random.h"
 #include "crypto/secret_box.h"
 #include "provider/iam/iam_intent_log.h"
+#include "provider/key_pool_store.h"
 #include "provider/provider.h"
+#include "provider/warm_pool.h"
 #include "store/store.h"
 
 namespace spacecrab {
@@ -42,19 +44,39 @@ struct ProviderDeps {
   IamIntentLog* iam_intents = nullptr;
   Store* store = nullptr;
   const Clock* clock = nullptr;
+  // Warm pools' keys (StoreBundle::key_pool); with [aws] pool_size > 0 each
+  // account's IAM provider is wrapped in a WarmPool (not started).
+  KeyPoolStore* key_pool = nullptr;
+};
+
+// One account of provider = "aws".
+struct BuiltAwsAccount {
+  std::string name;             // [accounts.NAME], or "default" for the [aws] credentials
+  std::shared_ptr<AwsIam> aws;  // its IAM connection (maintenance, safety net, doctor)
+  WarmPool* pool = nullptr;     // its warm pool, or null with pool_size = 0
+  Provider* provider = nullptr; // the account's provider (the pool when there is one)
 };
 
 struct BuiltProviders {
+  // Layers under the top-level providers (IAM providers under their pools);
+  // declared first so they outlive what wraps them.
+  std::vector<std::unique_ptr<Provider>> layers;
   std::vector<std::unique_ptr<Provider>> providers;  // the first one mints
-  // provider = "aws": the IAM connection the provider uses (shared ownership),
-  // for the maintenance task (app/iam_maintenance.h). Null otherwise.
+  // provider = "aws": every account, in config order. Empty otherwise.
+  std::vector<BuiltAwsAccount> accounts;
+  // The first account's connection (null unless provider = "aws").
   std::shared_ptr<AwsIam> aws;
+
+  // Starts every warm pool's refill (load pooled keys first).
+  Status StartPools();
 };
 
 Expected<BuiltProviders> BuildProviders(const Config& config, const ProviderDeps& deps);
 
-// BuildProviders(...).providers.
-Expected<std::vector<std::unique_ptr<Provider>>> MakeProviders(const Config& config,
-                                                               const ProviderDeps& deps);
+// Prometheus families for every account: IAM users used / limit, and the
+// warm pool's ready keys, target, handouts (from the pool or minted on
+// demand), refill mints and refill errors. Appended to `out`.
+void AppendAccountMetrics(const std::vector<BuiltAwsAccount>& accounts, std::string& out);
+
 
 }  // namespace spacecrab

@@ -290,6 +290,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   deps.iam_intents = bundle.iam_intents.get();
   deps.store = store.get();
   deps.clock = &clock;
+  deps.key_pool = bundle.key_pool.get();
   SC_ASSIGN_OR_RETURN(BuiltProviders built, BuildProviders(config, deps));
   std::vector<Provider*> provider_ptrs;
   for (auto& p : built.providers) provider_ptrs.push_back(p.get());
@@ -303,6 +304,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
     iam_options.run.intents = bundle.iam_intents.get();
     iam_options.run.store = store.get();
     iam_options.run.clock = &clock;
+    iam_options.run.pool = bundle.key_pool.get();
     iam_options.interval = std::chrono::minutes(15);
     iam_maintenance = std::make_unique<IamMaintenance>(std::move(iam_options));
   }
@@ -336,6 +338,8 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   metrics.AddCollector(TokenCountCollector(*store));
   metrics.AddCollector(
       [&ingest](std::string& out) { ingest->metrics().AppendPrometheus(out); });
+  metrics.AddCollector(
+      [&built](std::string& out) { AppendAccountMetrics(built.accounts, out); });
 
   ApiServerOptions server_options;
   server_options.host = listen.host;
@@ -396,6 +400,8 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
                              [&enricher] { (void)enricher->ReloadIfChanged(); });
   enrich_reload.Start();
   if (iam_maintenance) iam_maintenance->Start();
+  // Warm pools load the keys they kept and refill in the background.
+  SC_RETURN_IF_ERROR(built.StartPools());
   if (last_used_task) last_used_task->Start();
   ingest->Start();
 

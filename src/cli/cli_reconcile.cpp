@@ -92,6 +92,7 @@ int RunReconcile(const ReconcileArgs& a) {
   run.intents = bundle->iam_intents.get();
   run.store = bundle->store.get();
   run.clock = &clock;
+  run.pool = bundle->key_pool.get();
   run.min_intent_age = min_age;
   run.repair = !a.dry_run;
   run.delete_untracked_users = a.delete_untracked;

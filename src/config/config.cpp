@@ -159,6 +159,53 @@ Status LoadSinks(Config& c, const toml::table& sinks, const std::string& file, O
   return Status::Ok();
 }
 
+// The keys of one [accounts.NAME] table.
+std::vector<Field> AccountFields(AwsAccountConfig& a) {
+  return {{"", "profile", &a.profile},         {"", "role_arn", &a.role_arn},
+          {"", "external_id", &a.external_id}, {"", "account_id", &a.account_id},
+          {"", "max_users", &a.max_users},     {"", "pool_size", &a.pool_size}};
+}
+
+std::string SetAccountKey(AwsAccountConfig& a, const std::string& key, std::string_view text) {
+  auto fields = AccountFields(a);
+  for (const Field& f : fields)
+    if (f.key == key) return config_internal::SetFromText(f, text);
+  return "unknown key (known: profile, role_arn, external_id, account_id, max_users, pool_size)";
+}
+
+AwsAccountConfig& AccountNamed(Config& c, const std::string& name) {
+  for (auto& a : c.accounts)
+    if (a.name == name) return a;
+  c.accounts.push_back(AwsAccountConfig{});
+  c.accounts.back().name = name;
+  return c.accounts.back();
+}
+
+Status LoadAccounts(Config& c, const toml::table& accounts, const std::string& file,
+                    Origins& origins) {
+  for (const auto& [name_key, node] : accounts) {
+    const std::string name(name_key.str());
+    const std::string section = "accounts." + name;
+    auto table = node.as_table();
+    if (!table)
+      return InvalidArgument(Where(file, node) + ": [accounts] " + name +
+                             ": expected a table [accounts." + name + "]");
+    AwsAccountConfig& account = AccountNamed(c, name);
+    origins.by_label["[" + section + "]"] = Where(file, node);
+    for (const auto& [k, v] : *table) {
+      const std::string key(k.str());
+      auto text = ScalarText(v);
+      if (!text)
+        return InvalidArgument(Where(file, v) + ": " + KeyLabel(section, key) +
+                               ": expected a string or number");
+      if (auto err = SetAccountKey(account, key, *text); !err.empty())
+        return InvalidArgument(Where(file, v) + ": " + KeyLabel(section, key) + ": " + err);
+      origins.by_label[KeyLabel(section, key)] = Where(file, v);
+    }
+  }
+  return Status::Ok();
+}
+
 Status LoadFile(Config& c, const std::string& file, Origins& origins) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return NotFound(file + ": cannot read config file: " + std::strerror(errno));
@@ -179,10 +226,14 @@ Status LoadFile(Config& c, const std::string& file, Origins& origins) {
         SC_RETURN_IF_ERROR(LoadSinks(c, *table, file, origins));
         continue;
       }
+      if (name == config_internal::kAccountsSection) {
+        SC_RETURN_IF_ERROR(LoadAccounts(c, *table, file, origins));
+        continue;
+      }
       if (!config_internal::IsKnownSection(name))
         return InvalidArgument(Where(file, node) + ": [" + name +
                                "]: unknown section (known: server, store, secrets, provider, aws, "
-                               "decoy, ingest, enrich, sinks.NAME, incidents)");
+                               "decoy, ingest, enrich, sinks.NAME, accounts.NAME, incidents)");
       for (const auto& [kk, value] : *table) {
         const std::string key(kk.str());
         const Field* field = FindField(fields, name, key);
@@ -254,6 +305,30 @@ Status ApplyEnvironment(Config& c, const std::map<std::string, std::string>& env
         sink->settings[setting] = value;
       }
       origins.by_label[KeyLabel("sinks." + sink->name, setting)] = where;
+      continue;
+    }
+    if (section == config_internal::kAccountsSection) {
+      // SPACECRAB_ACCOUNTS_<NAME>_<KEY>: an existing account's name wins (it
+      // may contain underscores); otherwise NAME ends at the next underscore.
+      std::string name, setting;
+      for (const auto& a : c.accounts) {
+        const std::string prefix = Lower(a.name) + "_";
+        if (key.rfind(prefix, 0) == 0 && key.size() > prefix.size()) {
+          name = a.name;
+          setting = key.substr(prefix.size());
+        }
+      }
+      if (name.empty()) {
+        const auto us2 = key.find('_');
+        if (us2 == std::string::npos || us2 == 0 || us2 + 1 == key.size())
+          return InvalidArgument(where + ": expected SPACECRAB_ACCOUNTS_<NAME>_<KEY>");
+        name = key.substr(0, us2);
+        setting = key.substr(us2 + 1);
+      }
+      const std::string label = KeyLabel("accounts." + name, setting);
+      if (auto err = SetAccountKey(AccountNamed(c, name), setting, value); !err.empty())
+        return InvalidArgument(where + ": " + label + ": " + err);
+      origins.by_label[label] = where;
       continue;
     }
     const Field* field = FindField(fields, section, key);

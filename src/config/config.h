@@ -63,6 +63,23 @@ struct AwsConfig {
   // log shows. Each key is asked at most every `last_used_sweep`.
   int last_used_lag_seconds = 30 * 60;
   int last_used_sweep_seconds = 15 * 60;
+  // Warm pool (provider/warm_pool.h): keys kept minted ahead of demand per
+  // account, refilled at most this many mints per second.
+  int pool_size = 20;
+  int pool_refill_rate = 2;
+  int max_users = 5000;  // IAM users per account (IAM's quota); placement stops there
+};
+
+// One account of the account pool (`[accounts.NAME]`). Without any, the
+// account the [aws] credentials belong to is the only one.
+struct AwsAccountConfig {
+  std::string name;
+  std::string profile;      // credentials from this profile, or
+  std::string role_arn;     // a role assumed with the [aws] credentials
+  std::string external_id;  // for role_arn, when the role's trust policy asks for one
+  std::string account_id;   // expected account (checked against STS); optional
+  int max_users = -1;       // -1: [aws] max_users
+  int pool_size = -1;       // -1: [aws] pool_size
 };
 
 struct DecoyConfig {
@@ -115,6 +132,7 @@ struct Config {
   SecretsConfig secrets;
   std::string provider = "decoy";  // "decoy" | "aws"
   AwsConfig aws;
+  std::vector<AwsAccountConfig> accounts;  // [accounts.NAME], in file order
   DecoyConfig decoy;
   IngestConfig ingest;
   EnrichConfig enrich;

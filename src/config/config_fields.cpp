@@ -53,6 +53,9 @@ std::vector<Field> ConfigFields(Config& c) {
       {"aws", "policy_name", &c.aws.policy_name},
       {"aws", "last_used_lag", &c.aws.last_used_lag_seconds, /*duration=*/true},
       {"aws", "last_used_sweep", &c.aws.last_used_sweep_seconds, /*duration=*/true},
+      {"aws", "pool_size", &c.aws.pool_size},
+      {"aws", "pool_refill_rate", &c.aws.pool_refill_rate},
+      {"aws", "max_users", &c.aws.max_users},
       {"decoy", "enabled", &c.decoy.enabled},
       {"decoy", "listen", &c.decoy.listen},
       {"decoy", "account_id", &c.decoy.account_id},
@@ -81,7 +84,7 @@ std::vector<Field> ConfigFields(Config& c) {
 bool IsKnownSection(std::string_view section) {
   for (auto s : kSections)
     if (s == section) return true;
-  return section == kSinksSection;
+  return section == kSinksSection || section == kAccountsSection;
 }
 
 std::string KeyLabel(std::string_view section, std::string_view key) {

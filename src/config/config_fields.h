@@ -31,6 +31,7 @@ std::vector<Field> ConfigFields(Config& config);
 // The fixed sections, and the free-form one.
 bool IsKnownSection(std::string_view section);
 inline constexpr std::string_view kSinksSection = "sinks";
+inline constexpr std::string_view kAccountsSection = "accounts";
 
 // "[server] listen", "provider", "[sinks.pd] url": how messages name a key.
 std::string KeyLabel(std::string_view section, std::string_view key);

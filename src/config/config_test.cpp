@@ -194,3 +194,50 @@ TEST(RenderConfigToml, RoundTripsThroughLoadConfig) {
 
 }  // namespace
 }  // namespace spacecrab
+
+namespace spacecrab {
+namespace {
+
+TEST(LoadConfig, AccountPoolFromFileAndEnvironment) {
+  testing::TempConfigFile f(R"(
+provider = "aws"
+[aws]
+pool_size = 7
+pool_refill_rate = 9
+[accounts.honey-eu]
+role_arn = "arn:aws:iam::111111111111:role/key-admin"
+external_id = "x-123"
+max_users = 4000
+[accounts.honey-us]
+profile = "us"
+pool_size = 0
+)");
+  auto c = LoadConfig(f.path(), {{"SPACECRAB_ACCOUNTS_HONEY-US_ACCOUNT_ID", "222222222222"},
+                                 {"SPACECRAB_ACCOUNTS_THIRD_PROFILE", "third"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->aws.pool_size, 7);
+  EXPECT_EQ(c->aws.pool_refill_rate, 9);
+  ASSERT_EQ(c->accounts.size(), 3u);
+  EXPECT_EQ(c->accounts[0].name, "honey-eu");
+  EXPECT_EQ(c->accounts[0].role_arn, "arn:aws:iam::111111111111:role/key-admin");
+  EXPECT_EQ(c->accounts[0].external_id, "x-123");
+  EXPECT_EQ(c->accounts[0].max_users, 4000);
+  EXPECT_EQ(c->accounts[0].pool_size, -1);
+  EXPECT_EQ(c->accounts[1].profile, "us");
+  EXPECT_EQ(c->accounts[1].pool_size, 0);
+  EXPECT_EQ(c->accounts[1].account_id, "222222222222");
+  EXPECT_EQ(c->accounts[2].name, "third");
+  EXPECT_EQ(c->accounts[2].profile, "third");
+
+  // What init writes reads back the same.
+  testing::TempConfigFile again(RenderConfigToml(*c));
+  auto d = LoadConfig(again.path(), {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->accounts.size(), 3u);
+  EXPECT_EQ(d->accounts[0].external_id, "x-123");
+  EXPECT_EQ(d->accounts[1].account_id, "222222222222");
+  EXPECT_EQ(d->accounts[1].pool_size, 0);
+}
+
+}  // namespace
+}  // namespace spacecrab

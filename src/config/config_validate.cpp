@@ -115,6 +115,39 @@ Status Validate(const Config& c, const Origins& origins) {
   ck.Require(c.aws.last_used_lag_seconds >= 1, "[aws] last_used_lag", "must be at least 1 second");
   ck.Require(c.aws.last_used_sweep_seconds >= 1, "[aws] last_used_sweep",
              "must be at least 1 second");
+  ck.Require(c.aws.pool_size >= 0 && c.aws.pool_size <= 10000, "[aws] pool_size",
+             "expected 0 (no pool) to 10000, got " + std::to_string(c.aws.pool_size));
+  ck.Require(c.aws.pool_refill_rate >= 1 && c.aws.pool_refill_rate <= 1000,
+             "[aws] pool_refill_rate",
+             "expected 1 to 1000 mints per second, got " + std::to_string(c.aws.pool_refill_rate));
+  ck.Require(c.aws.max_users >= 1 && c.aws.max_users <= 5000, "[aws] max_users",
+             "expected 1 to 5000 (IAM's user quota), got " + std::to_string(c.aws.max_users));
+  for (const auto& a : c.accounts) {
+    const std::string s = "accounts." + a.name;
+    auto label = [&](const char* field) { return "[" + s + "] " + field; };
+    bool name_ok = !a.name.empty() && a.name.size() <= 64;
+    for (unsigned char ch : a.name) name_ok = name_ok && (std::isalnum(ch) || ch == '-');
+    ck.Require(name_ok, "[" + s + "]",
+               "account names are 1-64 letters, digits and '-', got '" + a.name + "'");
+    ck.Require(a.profile.empty() || a.role_arn.empty(), label("role_arn"),
+               "set either profile or role_arn, not both");
+    const std::string_view arn = a.role_arn;
+    const bool arn_ok = arn.empty() || (arn.rfind("arn:aws:iam::", 0) == 0 && arn.size() > 31 &&
+                                        IsValidAccountId(arn.substr(13, 12)) &&
+                                        arn.substr(25, 6) == ":role/");
+    ck.Require(arn_ok, label("role_arn"),
+               "expected arn:aws:iam::ACCOUNT:role/NAME, got '" + a.role_arn + "'");
+    ck.Require(a.external_id.empty() || !a.role_arn.empty(), label("external_id"),
+               "only used with role_arn");
+    ck.Require(a.account_id.empty() || IsValidAccountId(a.account_id), label("account_id"),
+               "expected 12 digits, got '" + a.account_id + "'");
+    ck.Require(a.account_id.empty() || arn.empty() || arn.substr(13, 12) == a.account_id,
+               label("account_id"), "does not match the account in role_arn");
+    ck.Require(a.max_users == -1 || (a.max_users >= 1 && a.max_users <= 5000), label("max_users"),
+               "expected 1 to 5000, got " + std::to_string(a.max_users));
+    ck.Require(a.pool_size == -1 || (a.pool_size >= 0 && a.pool_size <= 10000),
+               label("pool_size"), "expected 0 to 10000, got " + std::to_string(a.pool_size));
+  }
   {
     // IAM's policy-name rule; and the name is visible to anyone who can read
     // the user's policies, so no word that gives the game away.

@@ -83,6 +83,16 @@ std::string RenderConfigToml(const Config& config) {
     out += "\n[sinks." + KeyName(sink.name) + "]\ntype = " + Quote(sink.type) + "\n";
     for (const auto& [k, v] : sink.settings) out += KeyName(k) + " = " + SettingValue(v) + "\n";
   }
+  for (const auto& a : config.accounts) {
+    out += "\n[accounts." + KeyName(a.name) + "]\n";
+    for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"profile", &a.profile},
+                               {"role_arn", &a.role_arn},
+                               {"external_id", &a.external_id},
+                               {"account_id", &a.account_id}})
+      if (!v->empty()) out += std::string(k) + " = " + Quote(*v) + "\n";
+    if (a.max_users >= 0) out += "max_users = " + std::to_string(a.max_users) + "\n";
+    if (a.pool_size >= 0) out += "pool_size = " + std::to_string(a.pool_size) + "\n";
+  }
   return out;
 }
 

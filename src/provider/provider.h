@@ -10,6 +10,7 @@
 // else is final for that call.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/honey_token.h"
@@ -25,6 +26,16 @@ struct MintedKey {
   std::string arn;
   std::string sealed_secret;  // decoy only: secret sealed with the store's SecretBox
   Credentials credentials;    // handed to the caller once, never stored in plain text
+};
+
+// How much room a provider has for new keys, for placement across accounts
+// (provider/account_pool.h) and /metrics.
+struct ProviderRoom {
+  std::string account_id;   // the account its keys live in ("" if none)
+  int64_t users_used = 0;   // IAM users in the account (pooled keys count)
+  int64_t users_limit = -1; // -1: no limit known (decoy)
+  int64_t ready_keys = 0;   // keys it can hand out without a backend call
+  bool has_room() const { return users_limit < 0 || users_used < users_limit; }
 };
 
 class Provider {
@@ -47,6 +58,11 @@ class Provider {
     (void)access_key_id;
     return Status::Ok();
   }
+  // The caller could not store `key` (a batch failed part-way, the insert
+  // failed): a pool takes it back; IAM leaves its intent open so the
+  // reconciler deletes the key; decoy keys simply vanish.
+  virtual void Abandon(const MintedKey& key) { (void)key; }
+  virtual ProviderRoom Room() const { return {}; }
 };
 
 }  // namespace spacecrab

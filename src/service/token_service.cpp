@@ -105,8 +105,21 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
   std::vector<HoneyToken> rows;
   issued.reserve(size_t(count));
   rows.reserve(size_t(count));
+  // Keys minted for a batch that then fails go back to the provider (a warm
+  // pool keeps them; IAM leaves them to the reconciler, which deletes them).
+  std::vector<MintedKey> minted;
+  minted.reserve(size_t(count));
+  auto abandon = [&] {
+    for (const MintedKey& key : minted) provider->Abandon(key);
+  };
   for (int i = 0; i < count; ++i) {
-    SC_ASSIGN_OR_RETURN(MintedKey key, provider->Mint(spec.user_name));
+    auto next = provider->Mint(spec.user_name);
+    if (!next.ok()) {
+      abandon();
+      return next.status();
+    }
+    MintedKey key = std::move(next).value();
+    minted.push_back(key);
     HoneyToken token = NewToken(key, now);
     token.location = spec.location;
     token.owner = spec.owner;
@@ -118,9 +131,10 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
     rows.push_back(token);
     issued.push_back({std::move(token), std::move(key.credentials)});
   }
-  // Keys minted before a failed insert exist only in the provider; the IAM
-  // reconciler finds their open intents and removes them.
-  SC_RETURN_IF_ERROR(options_.store->InsertTokens(rows));
+  if (Status inserted = options_.store->InsertTokens(rows); !inserted.ok()) {
+    abandon();
+    return inserted;
+  }
   for (const HoneyToken& t : rows) (void)provider->ConfirmStored(t.access_key_id);
 
   json detail = {{"count", count},

@@ -194,10 +194,29 @@ CREATE INDEX iam_intents_open ON iam_intents (started_at)
   WHERE state IN ('pending', 'key_created');
 )sql";
 
+// Keys minted ahead of demand by a warm pool (provider/warm_pool.h), secrets
+// sealed; a row leaves when its key's token is stored.
+constexpr std::string_view kKeyPool = R"sql(
+CREATE TABLE key_pool (
+  access_key_id  TEXT PRIMARY KEY,
+  kind           TEXT NOT NULL CHECK (kind IN ('aws', 'decoy')),
+  account_id     TEXT NOT NULL,
+  user_name      TEXT NOT NULL,
+  arn            TEXT NOT NULL,
+  region         TEXT NOT NULL,
+  endpoint_url   TEXT NOT NULL,
+  sealed_secret  TEXT NOT NULL,
+  token_secret   TEXT NOT NULL,
+  minted_at      INTEGER NOT NULL
+);
+CREATE INDEX key_pool_account ON key_pool (account_id, minted_at);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "alert queue indexes", kAlertQueues},
     {3, "iam intents", kIamIntents},
+    {4, "key pool", kKeyPool},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

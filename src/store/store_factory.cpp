@@ -5,6 +5,7 @@
 
 #include "store/sqlite_alert_store.h"
 #include "store/sqlite_iam_intent_log.h"
+#include "store/sqlite_key_pool.h"
 #include "store/sqlite_store.h"
 
 namespace spacecrab {
@@ -59,6 +60,7 @@ Expected<StoreBundle> OpenStoreBundle(const std::string& url) {
   StoreBundle bundle;
   bundle.alerts = std::make_unique<SqliteAlertStore>(db);
   bundle.iam_intents = std::make_unique<SqliteIamIntentLog>(db);
+  bundle.key_pool = std::make_unique<SqliteKeyPool>(db);
   bundle.store = std::move(db);
   return bundle;
 }

@@ -16,6 +16,7 @@
 #include "alert/alert_store.h"
 #include "core/status.h"
 #include "provider/iam/iam_intent_log.h"
+#include "provider/key_pool_store.h"
 #include "store/store.h"
 
 namespace spacecrab {
@@ -35,6 +36,7 @@ struct StoreBundle {
   std::shared_ptr<Store> store;
   std::unique_ptr<alert::AlertStore> alerts;    // incidents + alert outbox
   std::unique_ptr<IamIntentLog> iam_intents;    // IAM provider's write-ahead log
+  std::unique_ptr<KeyPoolStore> key_pool;       // warm pools' pre-minted keys (sealed)
 };
 
 Expected<StoreBundle> OpenStoreBundle(const std::string& url);

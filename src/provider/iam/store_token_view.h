@@ -6,6 +6,7 @@
 #pragma once
 
 #include "provider/iam/iam_reconciler.h"
+#include "provider/key_pool_store.h"
 #include "store/store.h"
 
 namespace spacecrab {
@@ -35,6 +36,42 @@ class StoreTokenView final : public IamTokenView {
 
  private:
   Store& store_;
+};
+
+// The store's tokens plus the warm pools' keys (provider/warm_pool.h): a
+// pooled key is a live key the reconciler must keep (deny policy checked,
+// its intent closed, its user not "untracked"). Pooled keys appear as active
+// tokens with the id "pooled".
+class PoolAwareTokenView final : public IamTokenView {
+ public:
+  PoolAwareTokenView(Store& store, KeyPoolStore* pool) : tokens_(store), pool_(pool) {}
+
+  Expected<std::optional<IamTokenRef>> FindByAccessKeyId(
+      const std::string& access_key_id) override {
+    SC_ASSIGN_OR_RETURN(auto found, tokens_.FindByAccessKeyId(access_key_id));
+    if (found || !pool_) return found;
+    SC_ASSIGN_OR_RETURN(auto pooled, pool_->List(""));
+    for (const PooledKey& k : pooled)
+      if (k.access_key_id == access_key_id && k.kind == TokenKind::kAws) return Ref(k);
+    return std::optional<IamTokenRef>();
+  }
+
+  Status ForEachAwsToken(const std::function<void(const IamTokenRef&)>& fn) override {
+    SC_RETURN_IF_ERROR(tokens_.ForEachAwsToken(fn));
+    if (!pool_) return Status::Ok();
+    SC_ASSIGN_OR_RETURN(auto pooled, pool_->List(""));
+    for (const PooledKey& k : pooled)
+      if (k.kind == TokenKind::kAws) fn(*Ref(k));
+    return Status::Ok();
+  }
+
+ private:
+  static std::optional<IamTokenRef> Ref(const PooledKey& k) {
+    return IamTokenRef{"pooled", k.access_key_id, k.account_id, k.user_name,
+                       TokenStatus::kActive};
+  }
+  StoreTokenView tokens_;
+  KeyPoolStore* pool_;
 };
 
 }  // namespace spacecrab
