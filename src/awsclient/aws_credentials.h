@@ -12,9 +12,10 @@
 // AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's `endpoint_url`;
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true turns the configured ones off.
 //
-// Not supported yet (FailedPrecondition naming the profile): role_arn /
-// source_profile, credential_process and SSO profiles — role assumption comes
-// with multi-account support.
+// Not supported (FailedPrecondition naming the profile): role_arn /
+// source_profile, credential_process and SSO profiles. Roles are assumed with
+// StsClient::AssumeRole / AssumedRoleCredentials (assumed_role_credentials.h)
+// on top of credentials found here.
 //
 // Pure apart from reading the two files; the environment is passed in so tests
 // need no process state. Secrets are never logged; ToString-style output must
@@ -22,10 +23,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
+#include "core/time.h"
 
 namespace spacecrab {
 
@@ -34,6 +37,8 @@ struct AwsCredentials {
   std::string secret_access_key;
   std::string session_token;  // temporary credentials only
   std::string source;         // "environment", "shared credentials file (profile x)", ...
+  // When temporary credentials stop working (AssumeRole); none for static keys.
+  std::optional<Timestamp> expiration = std::nullopt;
 
   bool complete() const { return !access_key_id.empty() && !secret_access_key.empty(); }
   // "AKIA...WXYZ from environment" — safe for logs and `doctor`.

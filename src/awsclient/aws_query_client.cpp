@@ -72,6 +72,31 @@ AwsQueryClient::AwsQueryClient(AwsQueryClientOptions options) : options_(std::mo
   if (options_.max_concurrency < 1) options_.max_concurrency = 1;
   if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
   rng_.seed(std::random_device{}());
+  clock_ = options_.clock ? options_.clock : &system_clock_;
+}
+
+Expected<AwsCredentials> AwsQueryClient::SigningCredentials(std::string_view rejected_key_id) {
+  if (!options_.credentials_source) return options_.settings.credentials;
+  // Left for a call after a failed refresh: enough to sign and be answered.
+  constexpr std::chrono::seconds kMinRemaining{60};
+  std::lock_guard lock(creds_mu_);
+  const Timestamp now = clock_->Now();
+  const auto valid_for_at_least = [&](std::chrono::seconds d) {
+    return cached_ && (!cached_->expiration || *cached_->expiration > now + d);
+  };
+  // AWS rejected the cached key: refresh, unless another caller already has.
+  const bool rejected =
+      cached_ && !rejected_key_id.empty() && cached_->access_key_id == rejected_key_id;
+  if (!rejected && valid_for_at_least(options_.refresh_before)) return *cached_;
+  Expected<AwsCredentials> fresh = options_.credentials_source();
+  if (fresh.ok() && fresh->complete()) {
+    cached_ = *fresh;
+    return *cached_;
+  }
+  if (!rejected && valid_for_at_least(kMinRemaining)) return *cached_;
+  const std::string why =
+      fresh.ok() ? std::string("the source returned no key") : fresh.status().message();
+  return Unavailable(fmt::format("AWS credentials could not be refreshed: {}", why));
 }
 
 std::chrono::milliseconds AwsQueryClient::Backoff(int retry_number) {
@@ -92,6 +117,21 @@ Expected<AwsQueryResponse> AwsQueryClient::Call(std::string_view service, std::s
                                                 std::string_view version,
                                                 const AwsQueryParams& params) {
   if (!options_.transport) return Internal("AwsQueryClient has no transport");
+  SC_ASSIGN_OR_RETURN(AwsCredentials creds, SigningCredentials(""));
+  Expected<AwsQueryResponse> r = CallWith(creds, service, action, version, params);
+  // AWS thinks the credentials expired before our clock did: refresh once.
+  if (!r.ok() && options_.credentials_source && AwsErrorCode(r.status()) == "ExpiredToken") {
+    SC_ASSIGN_OR_RETURN(creds, SigningCredentials(creds.access_key_id));
+    r = CallWith(creds, service, action, version, params);
+  }
+  return r;
+}
+
+Expected<AwsQueryResponse> AwsQueryClient::CallWith(const AwsCredentials& creds,
+                                                    std::string_view service,
+                                                    std::string_view action,
+                                                    std::string_view version,
+                                                    const AwsQueryParams& params) {
   AwsQueryParams all = params;
   all["Action"] = std::string(action);
   all["Version"] = std::string(version);
@@ -105,7 +145,6 @@ Expected<AwsQueryResponse> AwsQueryClient::Call(std::string_view service, std::s
   if (request.url.find('/', request.url.find("://") + 3) == std::string::npos) request.url += "/";
   request.body = FormBody(all);
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  const auto& creds = options_.settings.credentials;
   if (!creds.session_token.empty())
     request.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
   request.sigv4_provider = fmt::format("aws:amz:{}:{}", signing_region, service);

@@ -13,6 +13,16 @@
 // succeeded the first time (e.g. CreateUser then EntityAlreadyExists): the
 // IAM provider handles that.
 //
+// Credentials: static (settings.credentials) unless a credentials_source is
+// given; then the client caches what the source returns and asks it again
+// when the cached credentials are within refresh_before of their expiration
+// (one caller refreshes, concurrent callers wait for it). A refresh that
+// fails while the cached credentials are still valid for at least a minute
+// is not fatal (the call uses them, the next call asks again, as the AWS SDKs
+// do); otherwise the call fails with kUnavailable carrying the source's
+// message (AssumedRoleCredentials names the role, never a secret). An
+// ExpiredToken answer (clock skew) forces one refresh and one more attempt.
+//
 // Concurrency: at most max_concurrency requests are in flight at once across
 // all threads (IAM has no published rate limit but throttles bursts); further
 // callers wait. Thread-safe.
@@ -25,6 +35,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pugixml.hpp>
 #include <random>
 #include <string>
@@ -33,6 +44,7 @@
 #include "awsclient/aws_credentials.h"
 #include "awsclient/form_encoding.h"
 #include "awsclient/http_transport.h"
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace spacecrab {
@@ -53,6 +65,11 @@ struct AwsQueryClientOptions {
   // random_device-seeded generator.
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<double()> uniform01;
+  // Expiring credentials (see the file comment); unset: settings.credentials
+  // forever. REQUIRES: the source does not call back into this client.
+  std::function<Expected<AwsCredentials>()> credentials_source;
+  std::chrono::seconds refresh_before{300};
+  const Clock* clock = nullptr;  // for expirations; default: the system clock, borrowed
 };
 
 // A parsed successful response. `result` is the <ActionResult> element (may
@@ -84,9 +101,21 @@ class AwsQueryClient final {
   Expected<AwsQueryResponse> Call(std::string_view service, std::string_view action,
                                   std::string_view version, const AwsQueryParams& params);
 
+  // Region and endpoints. With a credentials_source, settings().credentials
+  // is whatever was configured (maybe nothing): use CurrentCredentials().
   const AwsSettings& settings() const { return options_.settings; }
 
+  // The credentials the next call signs with, refreshed if due (the
+  // refresh rules above). For doctor: Redacted() only, never log the secret.
+  Expected<AwsCredentials> CurrentCredentials() { return SigningCredentials(""); }
+
  private:
+  // The cached credentials, refreshed if due or if they are the ones AWS just
+  // rejected (`rejected_key_id`; empty: none was).
+  Expected<AwsCredentials> SigningCredentials(std::string_view rejected_key_id);
+  Expected<AwsQueryResponse> CallWith(const AwsCredentials& creds, std::string_view service,
+                                      std::string_view action, std::string_view version,
+                                      const AwsQueryParams& params);
   Expected<AwsQueryResponse> CallOnce(const HttpRequest& request, std::string_view action);
   std::chrono::milliseconds Backoff(int retry_number);
 
@@ -96,6 +125,10 @@ class AwsQueryClient final {
   int in_flight_ = 0;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
+  SystemClock system_clock_;
+  const Clock* clock_ = nullptr;
+  std::mutex creds_mu_;  // held across a refresh: one refresh at a time
+  std::optional<AwsCredentials> cached_;
 };
 
 }  // namespace spacecrab

@@ -1,37 +1,17 @@
 #include "awsclient/aws_query_client.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <deque>
 #include <thread>
 
 #include "awsclient/iam_client.h"
+#include "awsclient/testing/scripted_transport.h"
+#include "core/clock.h"
 
 namespace spacecrab {
 namespace {
-
-// Answers from a script and remembers every request.
-class ScriptedTransport final : public HttpTransport {
- public:
-  void Push(long status, std::string body) {
-    script_.push_back(HttpResponse{status, {}, std::move(body)});
-  }
-  void PushFailure() { script_.push_back(Unavailable("connection refused")); }
-  Expected<HttpResponse> Send(const HttpRequest& request) override {
-    std::lock_guard lock(mu_);
-    requests.push_back(request);
-    if (script_.empty()) return Internal("script exhausted");
-    auto r = script_.front();
-    script_.pop_front();
-    return r;
-  }
-  std::vector<HttpRequest> requests;
-
- private:
-  std::mutex mu_;
-  std::deque<Expected<HttpResponse>> script_;
-};
 
 std::string Error(const std::string& code, const std::string& message) {
   return "<ErrorResponse "
@@ -188,6 +168,138 @@ TEST(AwsQueryClient, SessionTokenTravelsAsAHeader) {
                       std::pair<std::string, std::string>{"X-Amz-Security-Token", "session-token"}),
             headers.end());
   EXPECT_EQ(h.transport.requests.at(0).url, "https://sts.amazonaws.com/");
+}
+
+// --- expiring credentials -------------------------------------------------
+
+const char* kCallerIdentity =
+    "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>111111111111</Account>"
+    "</GetCallerIdentityResult></GetCallerIdentityResponse>";
+
+const Timestamp kT0 = FromUnixMillis(1'800'000'000'000);
+
+// A credentials source handing out generation n: key ASIA...n, token tok-n,
+// valid for an hour from the clock's now.
+struct CountingSource {
+  explicit CountingSource(const Clock& c) : clock(c) {}
+  Expected<AwsCredentials> operator()() {
+    const int n = ++calls;
+    if (fail) return PermissionDenied("AssumeRole arn:aws:iam::111111111111:role/x failed: no");
+    AwsCredentials c{fmt::format("ASIAEXAMPLEGENERATION{}", n), fmt::format("secret-{}", n),
+                     fmt::format("tok-{}", n), "test"};
+    c.expiration = clock.Now() + std::chrono::hours(1);
+    return c;
+  }
+  const Clock& clock;
+  std::atomic<int> calls{0};
+  std::atomic<bool> fail{false};
+};
+
+struct RefreshHarness {
+  RefreshHarness() : clock(kT0), source(clock) {
+    AwsQueryClientOptions o;
+    o.transport = &transport;
+    o.settings.endpoint_url = "http://127.0.0.1:1";
+    o.credentials_source = [this] { return source(); };
+    o.clock = &clock;
+    o.retry.max_attempts = 1;
+    client = std::make_unique<AwsQueryClient>(std::move(o));
+  }
+  Status CallOnce() {
+    transport.Push(200, kCallerIdentity);
+    return StsClient(*client).GetCallerIdentity().status();
+  }
+  ManualClock clock;
+  CountingSource source;
+  ScriptedTransport transport;
+  std::unique_ptr<AwsQueryClient> client;
+};
+
+TEST(AwsQueryClient, RefreshesExpiringCredentialsFiveMinutesBeforeExpiry) {
+  RefreshHarness h;
+  ASSERT_TRUE(h.CallOnce().ok());
+  EXPECT_EQ(h.source.calls.load(), 1);
+  h.clock.Advance(std::chrono::minutes(54));  // 6 minutes left: still cached
+  ASSERT_TRUE(h.CallOnce().ok());
+  EXPECT_EQ(h.source.calls.load(), 1);
+  h.clock.Advance(std::chrono::seconds(61));  // 4:59 left: refresh first
+  ASSERT_TRUE(h.CallOnce().ok());
+  EXPECT_EQ(h.source.calls.load(), 2);
+
+  ASSERT_EQ(h.transport.requests.size(), 3u);
+  const auto& first = h.transport.requests[0];
+  const auto& cached = h.transport.requests[1];
+  const auto& refreshed = h.transport.requests[2];
+  EXPECT_EQ(first.access_key_id, "ASIAEXAMPLEGENERATION1");
+  EXPECT_EQ(HeaderOf(first, "X-Amz-Security-Token"), "tok-1");
+  EXPECT_EQ(cached.access_key_id, "ASIAEXAMPLEGENERATION1");
+  EXPECT_EQ(HeaderOf(cached, "X-Amz-Security-Token"), "tok-1");
+  EXPECT_EQ(refreshed.access_key_id, "ASIAEXAMPLEGENERATION2");
+  EXPECT_EQ(refreshed.secret_access_key, "secret-2");
+  EXPECT_EQ(HeaderOf(refreshed, "X-Amz-Security-Token"), "tok-2");
+}
+
+TEST(AwsQueryClient, StaticCredentialsSendNoSecurityToken) {
+  Harness h;
+  h.transport.Push(200, kCallerIdentity);
+  ASSERT_TRUE(StsClient(*h.client).GetCallerIdentity().ok());
+  for (const auto& [name, value] : h.transport.requests.at(0).headers)
+    EXPECT_NE(name, "X-Amz-Security-Token");
+}
+
+TEST(AwsQueryClient, FailedRefreshUsesStillValidCredentialsThenIsUnavailable) {
+  RefreshHarness h;
+  ASSERT_TRUE(h.CallOnce().ok());
+  h.source.fail = true;
+  h.clock.Advance(std::chrono::minutes(57));  // 3 minutes left: refresh fails, old ones do
+  ASSERT_TRUE(h.CallOnce().ok());
+  EXPECT_EQ(h.transport.requests.back().access_key_id, "ASIAEXAMPLEGENERATION1");
+  h.clock.Advance(std::chrono::minutes(2) + std::chrono::seconds(30));  // 30 s left: not enough
+  const size_t sent = h.transport.requests.size();
+  Status s = StsClient(*h.client).GetCallerIdentity().status();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("arn:aws:iam::111111111111:role/x"), std::string::npos);
+  EXPECT_EQ(h.transport.requests.size(), sent);  // nothing sent with doomed credentials
+  h.source.fail = false;                         // STS is back: the next call refreshes
+  ASSERT_TRUE(h.CallOnce().ok());
+  EXPECT_EQ(HeaderOf(h.transport.requests.back(), "X-Amz-Security-Token"),
+            fmt::format("tok-{}", h.source.calls.load()));
+}
+
+TEST(AwsQueryClient, ExpiredTokenAnswerForcesOneRefreshAndRetry) {
+  RefreshHarness h;
+  h.transport.Push(403, Error("ExpiredToken", "The security token is expired"));
+  h.transport.Push(200, kCallerIdentity);
+  auto id = StsClient(*h.client).GetCallerIdentity();
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(h.source.calls.load(), 2);
+  ASSERT_EQ(h.transport.requests.size(), 2u);
+  EXPECT_EQ(HeaderOf(h.transport.requests[1], "X-Amz-Security-Token"), "tok-2");
+}
+
+TEST(AwsQueryClient, ConcurrentCallersShareOneRefresh) {
+  ManualClock clock(kT0);
+  std::atomic<int> calls{0};
+  SlowTransport transport;
+  AwsQueryClientOptions o;
+  o.transport = &transport;
+  o.clock = &clock;
+  o.max_concurrency = 8;
+  o.credentials_source = [&]() -> Expected<AwsCredentials> {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    AwsCredentials c{"ASIAEXAMPLEEXAMPLE01", "secret", "tok", "test"};
+    c.expiration = clock.Now() + std::chrono::hours(1);
+    return c;
+  };
+  AwsQueryClient client(std::move(o));
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] { ok += StsClient(client).GetCallerIdentity().ok() ? 1 : 0; });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(calls.load(), 1);
 }
 
 }  // namespace

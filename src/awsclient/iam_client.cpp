@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace spacecrab {
 namespace {
 
@@ -170,6 +173,50 @@ Expected<CallerIdentity> StsClient::GetCallerIdentity() {
   CallerIdentity id{Text(r.result, "Account"), Text(r.result, "Arn"), Text(r.result, "UserId")};
   if (id.account.empty()) return DataLoss("GetCallerIdentity: response without an account");
   return id;
+}
+
+Status StsClient::CheckAssumeRoleArgs(const std::string& role_arn, const std::string& session_name,
+                                      std::chrono::seconds duration) {
+  if (role_arn.rfind("arn:", 0) != 0 || role_arn.find(":role/") == std::string::npos) {
+    return InvalidArgument(fmt::format("AssumeRole: '{}' is not a role ARN", role_arn));
+  }
+  const bool session_ok = session_name.size() >= 2 && session_name.size() <= 64 &&
+                          std::all_of(session_name.begin(), session_name.end(), [](char c) {
+                            return std::isalnum(static_cast<unsigned char>(c)) ||
+                                   std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+                          });
+  if (!session_ok) {
+    return InvalidArgument(fmt::format("AssumeRole: unusable session name '{}'", session_name));
+  }
+  if (duration < std::chrono::seconds(900) || duration > std::chrono::seconds(43200)) {
+    return InvalidArgument(
+        fmt::format("AssumeRole: duration {} s is outside 900..43200", duration.count()));
+  }
+  return Status::Ok();
+}
+
+Expected<AwsCredentials> StsClient::AssumeRole(const std::string& role_arn,
+                                               const std::string& session_name,
+                                               const std::string& external_id,
+                                               std::chrono::seconds duration) {
+  SC_RETURN_IF_ERROR(CheckAssumeRoleArgs(role_arn, session_name, duration));
+  AwsQueryParams p{{"RoleArn", role_arn},
+                   {"RoleSessionName", session_name},
+                   {"DurationSeconds", std::to_string(duration.count())}};
+  if (!external_id.empty()) p["ExternalId"] = external_id;
+  SC_ASSIGN_OR_RETURN(auto r, client_.Call("sts", "AssumeRole", kStsVersion, p));
+  pugi::xml_node c = r.result.child("Credentials");
+  AwsCredentials out;
+  out.access_key_id = Text(c, "AccessKeyId");
+  out.secret_access_key = Text(c, "SecretAccessKey");
+  out.session_token = Text(c, "SessionToken");
+  out.source = "assumed role " + role_arn;
+  auto expiration = ParseRfc3339(Text(c, "Expiration"));
+  if (!out.complete() || out.session_token.empty() || !expiration) {
+    return DataLoss(fmt::format("AssumeRole {}: response without complete credentials", role_arn));
+  }
+  out.expiration = *expiration;
+  return out;
 }
 
 }  // namespace spacecrab

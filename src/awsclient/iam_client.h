@@ -8,6 +8,7 @@
 // Thread-safety: as AwsQueryClient (safe). Ownership: borrows the client.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -83,6 +84,19 @@ class StsClient final {
  public:
   explicit StsClient(AwsQueryClient& client) : client_(client) {}
   Expected<CallerIdentity> GetCallerIdentity();
+
+  // Temporary credentials for `role_arn` (access key, secret, session token
+  // and expiration; source "assumed role <arn>"), signed with the client's
+  // own credentials. `external_id` is sent only when non-empty; `duration`
+  // must be 900..43200 s and `session_name` 2..64 of [A-Za-z0-9_+=,.@-]
+  // (kInvalidArgument otherwise, before any call). AWS errors as documented
+  // on AwsQueryClient (AccessDenied -> kPermissionDenied ...).
+  Expected<AwsCredentials> AssumeRole(const std::string& role_arn, const std::string& session_name,
+                                      const std::string& external_id,
+                                      std::chrono::seconds duration);
+  // The local checks AssumeRole makes (kInvalidArgument naming the problem).
+  static Status CheckAssumeRoleArgs(const std::string& role_arn, const std::string& session_name,
+                                    std::chrono::seconds duration);
 
  private:
   AwsQueryClient& client_;

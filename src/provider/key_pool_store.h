@@ -44,6 +44,11 @@ class KeyPoolStore {
   virtual Status Put(const PooledKey& key) = 0;
   // NotFound-free: removing a key that is not pooled is Ok.
   virtual Status Remove(const std::string& access_key_id) = 0;
+  // Remove for many keys (one transaction where the store has them).
+  virtual Status RemoveMany(const std::vector<std::string>& access_key_ids) {
+    for (const std::string& id : access_key_ids) SC_RETURN_IF_ERROR(Remove(id));
+    return Status::Ok();
+  }
   // Every pooled key of `account_id` ("" = all), oldest first.
   virtual Expected<std::vector<PooledKey>> List(const std::string& account_id) = 0;
 };

@@ -65,6 +65,7 @@ void WarmPool::Stop() {
   }
   cv_.notify_all();
   if (refill_.joinable()) refill_.join();
+  FlushRemovals();
 }
 
 PooledKey WarmPool::ToPooled(const MintedKey& key) const {
@@ -130,17 +131,37 @@ Expected<MintedKey> WarmPool::Mint(const std::string& hint_user_name) {
 
 Status WarmPool::ConfirmStored(const std::string& access_key_id) {
   bool pooled = false;
+  bool refilling = false;
   {
     std::lock_guard lock(mu_);
     pooled = handed_out_.erase(access_key_id) > 0;
+    refilling = refill_.joinable() && !stopping_;
+    if (pooled && refilling) to_remove_.push_back(access_key_id);
   }
   if (!pooled) return options_.inner->ConfirmStored(access_key_id);
+  if (refilling) {
+    cv_.notify_all();
+    return Status::Ok();
+  }
   Status removed = options_.store->Remove(access_key_id);
   // If the row stays, Start finds the stored token and drops it then.
   if (!removed.ok())
     spdlog::warn("key pool {}: removing handed-out key {}: {}", options_.name, access_key_id,
                  removed.ToString());
   return Status::Ok();
+}
+
+void WarmPool::FlushRemovals() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mu_);
+    ids.swap(to_remove_);
+  }
+  if (ids.empty()) return;
+  // If the rows stay, Start finds the stored tokens and drops them then.
+  if (Status removed = options_.store->RemoveMany(ids); !removed.ok())
+    spdlog::warn("key pool {}: removing {} handed-out key(s): {}", options_.name, ids.size(),
+                 removed.ToString());
 }
 
 void WarmPool::Abandon(const MintedKey& key) {
@@ -206,9 +227,15 @@ void WarmPool::RefillLoop() {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] {
-        return stopping_ || int64_t(ready_.size()) < int64_t(options_.target);
+        return stopping_ || !to_remove_.empty() ||
+               int64_t(ready_.size()) < int64_t(options_.target);
       });
       if (stopping_) return;
+    }
+    FlushRemovals();
+    {
+      std::lock_guard lock(mu_);
+      if (int64_t(ready_.size()) >= int64_t(options_.target)) continue;
     }
     const Status s = RefillOne();
     milliseconds pause = interval;
@@ -229,6 +256,7 @@ void WarmPool::RefillLoop() {
         last_logged = s.ToString();
       }
     }
+    FlushRemovals();
     std::unique_lock lock(mu_);
     if (cv_.wait_for(lock, pause, [&] { return stopping_; })) return;
   }

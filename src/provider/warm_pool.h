@@ -10,11 +10,12 @@
 // mints directly (a "miss", counted). A hinted Mint always goes to the inner
 // provider (the caller wants that name).
 //
-// A handed-out key stays in the KeyPoolStore until its token is stored
-// (ConfirmStored removes the row); Abandon puts it back in the ready list. A
-// crash in between is harmless: at Start, pooled keys that a stored token
-// already holds (`is_stored`) are dropped from the pool, the rest are ready
-// again.
+// A handed-out key stays in the KeyPoolStore until its token is stored;
+// ConfirmStored then queues the row for deletion, which the refill thread
+// does in batches (off the request path). Abandon puts a key back in the
+// ready list. A crash in between is harmless: at Start, pooled keys that a
+// stored token already holds (`is_stored`) are dropped from the pool, the
+// rest are ready again.
 //
 // Refill pace: at most `max_mints_per_second`; a failed mint backs off
 // exponentially (min_backoff doubling to max_backoff; IAM throttling arrives
@@ -99,6 +100,7 @@ class WarmPool final : public Provider {
  private:
   explicit WarmPool(WarmPoolOptions options);
   void RefillLoop();
+  void FlushRemovals();
   Status RefillOne();
   PooledKey ToPooled(const MintedKey& key) const;
   Expected<MintedKey> ToMinted(const PooledKey& key) const;
@@ -110,6 +112,7 @@ class WarmPool final : public Provider {
   mutable std::condition_variable cv_;        // refill wake-ups, WaitReady
   std::deque<PooledKey> ready_;               // oldest first
   std::set<std::string> handed_out_;          // taken, token not yet stored
+  std::vector<std::string> to_remove_;        // stored: rows the refill thread deletes
   bool stopping_ = false;
   bool started_ = false;
   WarmPoolStats stats_;

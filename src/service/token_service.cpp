@@ -131,12 +131,6 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
     rows.push_back(token);
     issued.push_back({std::move(token), std::move(key.credentials)});
   }
-  if (Status inserted = options_.store->InsertTokens(rows); !inserted.ok()) {
-    abandon();
-    return inserted;
-  }
-  for (const HoneyToken& t : rows) (void)provider->ConfirmStored(t.access_key_id);
-
   json detail = {{"count", count},
                  {"kind", ToString(provider->kind())},
                  {"location", spec.location},
@@ -148,7 +142,20 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
   }
   detail["ids"] = std::move(ids);
   detail["access_key_ids"] = std::move(key_ids);
-  (void)Audit(actor, "token.create", rows.front().id, detail.dump());
+  AuditEntry audit;
+  audit.at = now;
+  audit.actor = actor.id;
+  audit.action = "token.create";
+  audit.object_id = rows.front().id;
+  audit.source_ip = actor.source_ip;
+  audit.detail_json = detail.dump();
+  // The tokens and their audit entry commit together (grouped with other
+  // handouts in flight: see Store::InsertTokensAudited).
+  if (Status inserted = options_.store->InsertTokensAudited(rows, audit); !inserted.ok()) {
+    abandon();
+    return inserted;
+  }
+  for (const HoneyToken& t : rows) (void)provider->ConfirmStored(t.access_key_id);
   NoteExpiry(rows.front().expires_at);
   return issued;
 }

@@ -56,6 +56,19 @@ Status SqliteKeyPool::Remove(const std::string& access_key_id) {
   });
 }
 
+Status SqliteKeyPool::RemoveMany(const std::vector<std::string>& access_key_ids) {
+  if (access_key_ids.empty()) return Status::Ok();
+  return db_->WithWriteTransaction([&](SqliteConnection& conn) -> Status {
+    for (const std::string& id : access_key_ids) {
+      SC_ASSIGN_OR_RETURN(Statement s,
+                          conn.Prepare("DELETE FROM key_pool WHERE access_key_id = ?"));
+      s.BindAll(id);
+      SC_RETURN_IF_ERROR(s.Run());
+    }
+    return Status::Ok();
+  });
+}
+
 Expected<std::vector<PooledKey>> SqliteKeyPool::List(const std::string& account_id) {
   std::vector<PooledKey> out;
   const Status done = db_->WithReader([&](SqliteConnection& conn) -> Status {

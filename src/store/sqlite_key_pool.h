@@ -27,6 +27,7 @@ class SqliteKeyPool final : public KeyPoolStore {
 
   Status Put(const PooledKey& key) override;
   Status Remove(const std::string& access_key_id) override;
+  Status RemoveMany(const std::vector<std::string>& access_key_ids) override;
   Expected<std::vector<PooledKey>> List(const std::string& account_id) override;
 
  private:

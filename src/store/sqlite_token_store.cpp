@@ -181,6 +181,58 @@ Status SqliteStore::InsertTokens(std::span<const HoneyToken> tokens) {
   });
 }
 
+namespace {
+
+Status InsertAudit(SqliteConnection& conn, const AuditEntry& entry) {
+  SC_ASSIGN_OR_RETURN(Statement s,
+                      conn.Prepare("INSERT INTO audit_log (at, actor, action, object_id, "
+                                   "source_ip, detail_json) VALUES (?, ?, ?, ?, ?, ?)"));
+  s.BindAll(entry.at, entry.actor, entry.action, entry.object_id, entry.source_ip,
+            entry.detail_json.empty() ? std::string("{}") : entry.detail_json);
+  return s.Run();
+}
+
+}  // namespace
+
+Status SqliteStore::InsertTokensAudited(std::span<const HoneyToken> tokens,
+                                        const AuditEntry& audit) {
+  PendingInsert me{tokens, &audit, Status::Ok(), false};
+  std::unique_lock lock(group_mu_);
+  group_queue_.push_back(&me);
+  while (!me.done) {
+    if (group_writing_) {
+      group_cv_.wait(lock);
+      continue;
+    }
+    // Leader: write everything queued so far (our own call included).
+    group_writing_ = true;
+    std::vector<PendingInsert*> batch;
+    batch.swap(group_queue_);
+    lock.unlock();
+    auto write = [this](std::span<PendingInsert* const> calls) {
+      return WithWriteTransaction([&](SqliteConnection& conn) -> Status {
+        SC_ASSIGN_OR_RETURN(int64_t seq, NextChangeSeq(conn));
+        for (const PendingInsert* call : calls) {
+          for (const HoneyToken& t : call->tokens) SC_RETURN_IF_ERROR(InsertToken(conn, t, seq++));
+          SC_RETURN_IF_ERROR(InsertAudit(conn, *call->audit));
+        }
+        return Status::Ok();
+      });
+    };
+    Status together = write(batch);
+    for (PendingInsert* call : batch) {
+      call->result = together.ok() || batch.size() == 1
+                         ? together
+                         : write(std::span<PendingInsert* const>(&call, 1));
+    }
+    lock.lock();
+    for (PendingInsert* call : batch) call->done = true;
+    group_writing_ = false;
+    group_cv_.notify_all();
+  }
+  return me.result;
+}
+
 Expected<HoneyToken> SqliteStore::GetToken(const std::string& id) {
   std::optional<HoneyToken> out;
   const Status done = WithReader([&](SqliteConnection& conn) -> Status {

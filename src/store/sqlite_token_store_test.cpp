@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <chrono>
 #include <map>
 #include <set>
@@ -439,6 +441,61 @@ TEST_F(TokenStore, InsertingAThousandTokensInOneCallIsFast) {
   std::printf("InsertTokens(1000): %lld ms\n", static_cast<long long>(ms));
   EXPECT_LT(ms, 1000);  // ~10-20 ms on the dev machine; generous for sanitizers
   EXPECT_EQ(store_->CountTokens({}).value(), 1000);
+}
+
+}  // namespace
+}  // namespace spacecrab
+
+namespace spacecrab {
+namespace {
+
+// Handouts in flight at once are committed together, and each still stands
+// or falls on its own: a duplicate among them fails only itself.
+TEST(TokenStoreGroupCommit, ConcurrentAuditedInsertsAllLandWithTheirAuditEntries) {
+  testing::TempDir dir;
+  auto store = testing::OpenTestStore(dir);
+  constexpr int kThreads = 16, kEach = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0}, duplicates_refused{0};
+  ASSERT_TRUE(store->InsertTokens(std::vector<HoneyToken>{testing::MakeToken(999999)}).ok());
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const int n = t * kEach + i;
+        // Every 100th call collides with the token inserted first.
+        HoneyToken token = testing::MakeToken(n % 100 == 7 ? 999999 : n);
+        AuditEntry audit;
+        audit.at = testing::T0();
+        audit.actor = "key:test";
+        audit.action = "token.create";
+        audit.object_id = token.id;
+        Status s = store->InsertTokensAudited(std::vector<HoneyToken>{token}, audit);
+        if (n % 100 == 7) {
+          if (s.code() == StatusCode::kAlreadyExists) ++duplicates_refused;
+        } else if (!s.ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  const int collisions = (kThreads * kEach) / 100;
+  EXPECT_EQ(duplicates_refused.load(), collisions);
+  auto count = store->CountTokens(TokenFilter{});
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1 + kThreads * kEach - collisions);
+  // One audit entry per stored handout, none for the refused ones.
+  int audited = 0;
+  int64_t before = 0;
+  while (true) {
+    auto page = store->ListAudit(1000, before);
+    ASSERT_TRUE(page.ok());
+    if (page->empty()) break;
+    audited += int(page->size());
+    before = page->back().id;
+  }
+  EXPECT_EQ(audited, kThreads * kEach - collisions);
 }
 
 }  // namespace

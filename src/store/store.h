@@ -89,6 +89,14 @@ class Store {
   // ---- tokens -------------------------------------------------------------
   // kAlreadyExists if the id or access key id is taken.
   virtual Status InsertTokens(std::span<const HoneyToken> tokens) = 0;
+  // InsertTokens and AppendAudit(audit) in one transaction: the tokens and the
+  // record of who issued them commit together. Implementations may commit
+  // concurrent calls together (group commit); each call still succeeds or
+  // fails on its own. The default is the two calls in sequence.
+  virtual Status InsertTokensAudited(std::span<const HoneyToken> tokens, const AuditEntry& audit) {
+    if (Status s = InsertTokens(tokens); !s.ok()) return s;
+    return AppendAudit(audit);
+  }
   virtual Expected<HoneyToken> GetToken(const std::string& id) = 0;
   virtual Expected<HoneyToken> GetTokenByAccessKeyId(const std::string& access_key_id) = 0;
   virtual Expected<TokenPage> ListTokens(const TokenFilter& filter) = 0;

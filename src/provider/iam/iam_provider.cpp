@@ -42,6 +42,10 @@ Expected<std::unique_ptr<IamProvider>> IamProvider::Create(IamProviderOptions op
     return InvalidArgument(
         fmt::format("IamProvider: account id '{}' is not 12 digits", options.account_id));
   }
+  if (options.max_users < 1) {
+    return InvalidArgument(
+        fmt::format("IamProvider: max_users must be positive, not {}", options.max_users));
+  }
   if (!IamNameGenerator::IsValidUserName(options.policy_name) ||
       IamNameGenerator::ContainsForbiddenWord(options.policy_name, options.names.forbidden_words)) {
     return InvalidArgument(
@@ -62,9 +66,23 @@ bool IamProvider::NameTaken(std::string_view name) {
   return taken_names_.count(Lower(name)) > 0;
 }
 
-void IamProvider::RememberName(const std::string& name) {
+bool IamProvider::RememberName(const std::string& name) {
   std::lock_guard lock(mu_);
-  taken_names_.insert(Lower(name));
+  return taken_names_.insert(Lower(name)).second;
+}
+
+void IamProvider::ForgetName(const std::string& name) {
+  std::lock_guard lock(mu_);
+  taken_names_.erase(Lower(name));
+}
+
+ProviderRoom IamProvider::Room() const {
+  ProviderRoom room;
+  room.account_id = options_.account_id;
+  room.users_limit = options_.max_users;
+  std::lock_guard lock(mu_);
+  room.users_used = static_cast<int64_t>(taken_names_.size());
+  return room;
 }
 
 Expected<IamIntent> IamProvider::BeginIntent(IamIntentKind kind, const std::string& user,
@@ -154,13 +172,14 @@ Expected<MintedKey> IamProvider::MintAs(const IamIdentityName& name) {
   IamClient& iam = *options_.iam;
   SC_ASSIGN_OR_RETURN(IamIntent intent,
                       BeginIntent(IamIntentKind::kMint, name.user_name, name.path));
-  RememberName(name.user_name);
+  const bool newly_taken = RememberName(name.user_name);
 
   // Undo whatever exists for this intent; keep the intent open if that fails too.
   auto fail = [&](const Status& cause, const char* step) -> Status {
     Status undo = RollbackUser(name.user_name, intent.started_at);
     const std::string note = fmt::format("{} failed: {}", step, cause.ToString());
     if (undo.ok()) {
+      ForgetName(name.user_name);  // no such user any more
       CloseIntent(intent, IamIntentState::kRolledBack, note);
     } else {
       intent.note = note + "; rollback failed: " + undo.ToString();
@@ -173,6 +192,7 @@ Expected<MintedKey> IamProvider::MintAs(const IamIdentityName& name) {
   auto user = iam.CreateUser(name.user_name, name.path);
   if (!user.ok() && user.status().code() == StatusCode::kAlreadyExists) {
     if (!LooksLikeOurRetriedCreate(iam, name.user_name, intent.started_at)) {
+      // Somebody else's user: the name stays taken (and counted).
       CloseIntent(intent, IamIntentState::kRolledBack, "user name already taken");
       return user.status();
     }
@@ -181,6 +201,7 @@ Expected<MintedKey> IamProvider::MintAs(const IamIdentityName& name) {
   if (!user.ok()) {
     // Ambiguous failures (timeouts) may still have created the user.
     if (user.status().code() == StatusCode::kUnavailable) return fail(user.status(), "CreateUser");
+    if (newly_taken) ForgetName(name.user_name);  // IAM refused it: nothing was made
     CloseIntent(intent, IamIntentState::kRolledBack,
                 "CreateUser failed: " + user.status().ToString());
     return user.status();
@@ -252,6 +273,7 @@ Status IamProvider::Delete(const HoneyToken& token) {
   }
   s = RollbackUser(token.user_name, std::nullopt);
   if (!s.ok()) return keep_open(s);
+  ForgetName(token.user_name);
   CloseIntent(intent, IamIntentState::kDone, "key, policy and user deleted");
   return Status::Ok();
 }

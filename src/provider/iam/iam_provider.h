@@ -63,6 +63,10 @@ struct IamProviderOptions {
   // still, no product word (checked against names.forbidden_words).
   std::string policy_name = "baseline-access";
   int max_name_attempts = 5;  // CreateUser EntityAlreadyExists -> another name
+  // The account's IAM user quota (IAM's default is 5000), reported by Room()
+  // for placement across accounts. Mint does not enforce it: IAM does
+  // (LimitExceeded -> kResourceExhausted).
+  int64_t max_users = 5000;
 };
 
 class IamProvider final : public Provider {
@@ -84,6 +88,12 @@ class IamProvider final : public Provider {
   // kNotFound if this process made no such key (the reconciler then closes it).
   Status ConfirmStored(const std::string& access_key_id) override;
 
+  // {account_id, users_used = IAM users known in the account (every user
+  // listed at Create, plus those minted since, less those rolled back or
+  // deleted here), users_limit = max_users, ready_keys = 0}. Users made or
+  // removed by others after Create are not seen until a restart.
+  ProviderRoom Room() const override;
+
   const std::string& policy_name() const { return options_.policy_name; }
 
  private:
@@ -99,13 +109,16 @@ class IamProvider final : public Provider {
   // delete somebody else's user.
   Status RollbackUser(const std::string& user_name, std::optional<Timestamp> made_since);
   bool NameTaken(std::string_view name);
-  void RememberName(const std::string& name);
+  bool RememberName(const std::string& name);  // false: it was taken already
+  void ForgetName(const std::string& name);    // the user is gone from IAM
   MintedKey ToMintedKey(const IamUser& user, const IamAccessKey& key) const;
 
   IamProviderOptions options_;
   IamNameGenerator names_;
-  std::mutex mu_;
-  std::set<std::string> taken_names_;                 // lower-cased: IAM names are case-insensitive
+  mutable std::mutex mu_;
+  // Every IAM user name in the account, lower-cased (IAM names are
+  // case-insensitive); its size is Room().users_used.
+  std::set<std::string> taken_names_;
   std::map<std::string, std::string> key_to_intent_;  // awaiting ConfirmStored
 };
 

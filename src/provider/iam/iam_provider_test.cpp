@@ -201,5 +201,50 @@ TEST_F(IamProviderTest, ConcurrentMintsMakeDistinctUsers) {
     EXPECT_TRUE(admin_->GetUserPolicy(u, provider->policy_name()).ok()) << u;
 }
 
+TEST_F(IamProviderTest, RoomCountsTheAccountsUsersThroughMintsFailuresAndDeletes) {
+  auto provider = MakeProvider();
+  ASSERT_TRUE(provider);
+  auto listed = [&] { return static_cast<int64_t>(admin_->ListUsers("/")->size()); };
+  ProviderRoom room = provider->Room();
+  EXPECT_EQ(room.account_id, sandbox_->account_id);
+  EXPECT_EQ(room.users_limit, 5000);
+  EXPECT_EQ(room.ready_keys, 0);
+  EXPECT_EQ(room.users_used, listed());  // every user in the account, not just ours
+  EXPECT_TRUE(room.has_room());
+
+  auto m = provider->Mint("");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(provider->Room().users_used, room.users_used + 1);
+
+  // A mint that fails after CreateUser is rolled back: the user is gone and uncounted.
+  faults_->FailNext("CreateAccessKey", 1, 409, "LimitExceeded");
+  EXPECT_EQ(provider->Mint("").status().code(), StatusCode::kResourceExhausted);
+  // One IAM refuses outright made nothing either.
+  faults_->FailNext("CreateUser", 1, 409, "LimitExceeded");
+  EXPECT_EQ(provider->Mint("").status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(provider->Room().users_used, room.users_used + 1);
+  EXPECT_EQ(provider->Room().users_used, listed());
+
+  ASSERT_TRUE(provider->Delete(TokenOf(*m)).ok());
+  EXPECT_EQ(provider->Room().users_used, room.users_used);
+  EXPECT_EQ(provider->Room().users_used, listed());
+}
+
+TEST_F(IamProviderTest, MaxUsersSetsTheReportedLimit) {
+  IamProviderOptions o;
+  o.iam = iam_.get();
+  o.intents = &intents_;
+  o.clock = &clock_;
+  o.random = &random_;
+  o.account_id = sandbox_->account_id;
+  o.max_users = 0;
+  EXPECT_EQ(IamProvider::Create(o).status().code(), StatusCode::kInvalidArgument);
+  o.max_users = 1;  // the account already holds more (the admin and earlier tests' users)
+  auto p = IamProvider::Create(o);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->Room().users_limit, 1);
+  EXPECT_FALSE((*p)->Room().has_room());
+}
+
 }  // namespace
 }  // namespace spacecrab
