@@ -33,6 +33,7 @@ class AwsWiringTest : public ::testing::Test {
   void SetUp() override {
     if (!sandbox_) GTEST_SKIP() << skip_reason_;
     config_.provider = "aws";
+    config_.aws.pool_size = 0;  // IAM on every mint: these tests count the calls
     config_.aws.endpoint_url = sandbox_->endpoint;
     env_ = {{"AWS_ACCESS_KEY_ID", sandbox_->admin_access_key_id},
             {"AWS_SECRET_ACCESS_KEY", sandbox_->admin_secret_access_key},

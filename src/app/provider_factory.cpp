@@ -4,7 +4,10 @@
 
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
 #include "api/metrics.h"
+#include "provider/account_pool.h"
 #include "provider/decoy_provider.h"
 #include "provider/iam/iam_provider.h"
 
@@ -35,15 +38,12 @@ class AwsIamProvider final : public Provider {
   std::unique_ptr<IamProvider> iam_;
 };
 
-Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps) {
-  if (!deps.iam_intents || !deps.clock || !deps.random)
-    return InvalidArgument(
-        "provider \"aws\": internal: the IAM intent log, clock and random source are required");
-  AwsIamOptions ao;
-  ao.env = ProcessEnvironment();
-  SC_ASSIGN_OR_RETURN(std::unique_ptr<AwsIam> connected, ConnectAwsIam(config, ao));
-  std::shared_ptr<AwsIam> aws = std::move(connected);
-
+// One account: its IAM provider, behind a warm pool when its pool_size > 0.
+// Appends the layers it owns to `out.layers`; returns the account's provider
+// (owned by the caller when it is the only account).
+Expected<std::unique_ptr<Provider>> BuildAccount(const Config& config, const ProviderDeps& deps,
+                                                 std::shared_ptr<AwsIam> aws,
+                                                 BuiltProviders& out) {
   IamProviderOptions po;
   po.iam = aws->iam.get();
   po.intents = deps.iam_intents;
@@ -52,6 +52,7 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
   po.account_id = aws->account_id;
   po.region = config.aws.region;
   po.policy_name = aws->policy_name;
+  po.max_users = aws->max_users;
   if (!config.aws.user_name_templates.empty()) {
     // The operator's own naming convention, over the built-in word lists.
     IamNameStyle style;
@@ -68,13 +69,12 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
   auto iam = IamProvider::Create(std::move(po));
   if (!iam.ok()) {
     return Status(iam.status().code(), "provider \"aws\": IAM in account " + aws->account_id +
-                                           " (" + aws->Describe() + "): " + iam.status().message());
+                                           " (" + aws->name + ", " + aws->Describe() +
+                                           "): " + iam.status().message());
   }
-  BuiltProviders out;
-  std::unique_ptr<Provider> account =
-      std::make_unique<AwsIamProvider>(aws, std::move(iam).value());
-  BuiltAwsAccount built{"default", aws, nullptr, account.get()};
-  if (config.aws.pool_size > 0) {
+  std::unique_ptr<Provider> account = std::make_unique<AwsIamProvider>(aws, std::move(iam).value());
+  BuiltAwsAccount built{aws->name, aws, nullptr, account.get()};
+  if (aws->pool_size > 0) {
     if (!deps.key_pool || !deps.secret_box || !deps.store)
       return InvalidArgument(
           "provider \"aws\": internal: [aws] pool_size needs the key pool store, secret box "
@@ -85,7 +85,7 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
     wo.box = deps.secret_box;
     wo.clock = deps.clock;
     wo.name = built.name;
-    wo.target = config.aws.pool_size;
+    wo.target = aws->pool_size;
     wo.max_mints_per_second = config.aws.pool_refill_rate;
     Store* store = deps.store;
     wo.is_stored = [store](const std::string& access_key_id) {
@@ -95,12 +95,57 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
     built.pool = pool.get();
     built.provider = pool.get();
     out.layers.push_back(std::move(account));
-    out.providers.push_back(std::move(pool));
-  } else {
-    out.providers.push_back(std::move(account));
+    account = std::move(pool);
   }
   out.accounts.push_back(std::move(built));
-  out.aws = std::move(aws);
+  return account;
+}
+
+Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps) {
+  if (!deps.iam_intents || !deps.clock || !deps.random)
+    return InvalidArgument(
+        "provider \"aws\": internal: the IAM intent log, clock and random source are required");
+  AwsIamOptions ao;
+  ao.env = ProcessEnvironment();
+  BuiltProviders out;
+  std::vector<std::unique_ptr<Provider>> accounts;
+  std::vector<std::string> failed;
+  for (AwsAccountConnection& c : ConnectAwsAccounts(config, ao)) {
+    Expected<std::unique_ptr<Provider>> account =
+        c.connection.ok() ? BuildAccount(config, deps, std::move(c.connection).value(), out)
+                          : Expected<std::unique_ptr<Provider>>(c.connection.status());
+    if (account.ok()) {
+      accounts.push_back(std::move(account).value());
+      continue;
+    }
+    // One account of several may be down at start: serve the others (its
+    // tokens stay matchable; revoking them waits for a restart that reaches it).
+    if (config.accounts.size() <= 1) return account.status();
+    spdlog::error("account {} is left out until a restart: {}", c.name,
+                  account.status().ToString());
+    failed.push_back(c.name + ": " + account.status().message());
+  }
+  if (accounts.empty()) {
+    std::string all;
+    for (const auto& f : failed) all += (all.empty() ? "" : "; ") + f;
+    return Unavailable("provider \"aws\": no account could be reached: " + all);
+  }
+  out.aws = out.accounts.front().aws;
+  if (accounts.size() == 1) {
+    out.providers.push_back(std::move(accounts.front()));
+    return out;
+  }
+  AccountPoolOptions apo;
+  apo.clock = deps.clock;
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    const BuiltAwsAccount& a = out.accounts[i];
+    apo.accounts.push_back(PoolAccount{a.name, a.aws->account_id, accounts[i].get(), std::nullopt});
+  }
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<AccountPoolProvider> pool,
+                      AccountPoolProvider::Create(std::move(apo)));
+  for (auto& a : accounts) out.layers.push_back(std::move(a));
+  out.account_pool = pool.get();
+  out.providers.push_back(std::move(pool));
   return out;
 }
 
@@ -123,7 +168,8 @@ Expected<BuiltProviders> BuildProviders(const Config& config, const ProviderDeps
   return out;
 }
 
-void AppendAccountMetrics(const std::vector<BuiltAwsAccount>& accounts, std::string& out) {
+void AppendAccountMetrics(const BuiltProviders& built, std::string& out) {
+  const std::vector<BuiltAwsAccount>& accounts = built.accounts;
   if (accounts.empty()) return;
   struct Row {
     std::string labels;
@@ -154,6 +200,14 @@ void AppendAccountMetrics(const std::vector<BuiltAwsAccount>& accounts, std::str
            return fmt::format("spacecrab_account_user_limit{{{}}} {}\n", r.labels,
                               r.room.users_limit);
          }, false);
+  if (built.account_pool) {
+    out += "# HELP spacecrab_account_healthy 1 if the account takes new tokens, 0 while it "
+           "cools down after a failure.\n# TYPE spacecrab_account_healthy gauge\n";
+    for (const AccountState& a : built.account_pool->Accounts())
+      out += fmt::format("spacecrab_account_healthy{{account=\"{}\",account_id=\"{}\"}} {}\n",
+                         PrometheusLabel(a.name), PrometheusLabel(a.account_id),
+                         a.healthy && !a.full ? 1 : 0);
+  }
   family("spacecrab_pool_ready_keys", "gauge", "Keys minted ahead of demand, ready to hand out.",
          [](const Row& r) {
            return fmt::format("spacecrab_pool_ready_keys{{{}}} {}\n", r.labels, r.pool->ready);

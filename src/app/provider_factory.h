@@ -29,6 +29,7 @@
 #include "provider/iam/iam_intent_log.h"
 #include "provider/key_pool_store.h"
 #include "provider/provider.h"
+#include "provider/account_pool.h"
 #include "provider/warm_pool.h"
 #include "store/store.h"
 
@@ -64,6 +65,8 @@ struct BuiltProviders {
   std::vector<std::unique_ptr<Provider>> providers;  // the first one mints
   // provider = "aws": every account, in config order. Empty otherwise.
   std::vector<BuiltAwsAccount> accounts;
+  // Several accounts: the provider spreading tokens over them (health, room).
+  AccountPoolProvider* account_pool = nullptr;
   // The first account's connection (null unless provider = "aws").
   std::shared_ptr<AwsIam> aws;
 
@@ -73,10 +76,11 @@ struct BuiltProviders {
 
 Expected<BuiltProviders> BuildProviders(const Config& config, const ProviderDeps& deps);
 
-// Prometheus families for every account: IAM users used / limit, and the
+// Prometheus families for every account: IAM users used / limit, health
+// (several accounts: 0 while cooling down after a failure), and the
 // warm pool's ready keys, target, handouts (from the pool or minted on
 // demand), refill mints and refill errors. Appended to `out`.
-void AppendAccountMetrics(const std::vector<BuiltAwsAccount>& accounts, std::string& out);
+void AppendAccountMetrics(const BuiltProviders& built, std::string& out);
 
 
 }  // namespace spacecrab

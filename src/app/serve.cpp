@@ -297,39 +297,42 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   // provider = "aws": reconcile IAM with the store now (what a crash left half
   // done) and every 15 minutes. Made before the API serves, so the first run
   // never touches this process's own mints.
-  std::unique_ptr<IamMaintenance> iam_maintenance;
-  if (built.aws) {
+  // One reconcile task and one safety net per account.
+  std::vector<std::unique_ptr<IamMaintenance>> iam_maintenance;
+  for (const BuiltAwsAccount& account : built.accounts) {
     IamMaintenanceOptions iam_options;
-    iam_options.run.aws = built.aws.get();
+    iam_options.run.aws = account.aws.get();
     iam_options.run.intents = bundle.iam_intents.get();
     iam_options.run.store = store.get();
     iam_options.run.clock = &clock;
     iam_options.run.pool = bundle.key_pool.get();
     iam_options.interval = std::chrono::minutes(15);
-    iam_maintenance = std::make_unique<IamMaintenance>(std::move(iam_options));
+    iam_maintenance.push_back(std::make_unique<IamMaintenance>(std::move(iam_options)));
   }
   // provider = "aws" safety net: IAM's GetAccessKeyLastUsed for active keys,
-  // a few calls a second; a use IAM knows of but no log record shows (after
-  // CloudTrail's delivery lag) is recorded as an event and pages like any use.
+  // a few calls a second per account; a use IAM knows of but no log record
+  // shows (after CloudTrail's delivery lag) is recorded as an event and pages
+  // like any use.
   ingest::Recorder last_used_recorder(
       {store.get(), &detections_to_incidents, &ingest->metrics(), enricher.get()});
-  std::unique_ptr<LastUsedWatch> last_used_watch;
-  std::unique_ptr<PeriodicTask> last_used_task;
-  if (built.aws) {
+  std::vector<std::unique_ptr<LastUsedWatch>> last_used_watches;
+  std::vector<std::unique_ptr<PeriodicTask>> last_used_tasks;
+  for (const BuiltAwsAccount& account : built.accounts) {
     LastUsedWatchOptions lu;
     lu.store = store.get();
     lu.recorder = &last_used_recorder;
     lu.clock = &clock;
-    AwsIam* aws = built.aws.get();
+    AwsIam* aws = account.aws.get();
     lu.lookup = [aws](const HoneyToken& t) {
       return aws->iam->GetAccessKeyLastUsed(t.access_key_id);
     };
     lu.account_id = aws->account_id;
     lu.policy.delivery_lag = std::chrono::seconds(config.aws.last_used_lag_seconds);
     lu.sweep_interval = std::chrono::seconds(config.aws.last_used_sweep_seconds);
-    last_used_watch = std::make_unique<LastUsedWatch>(std::move(lu));
-    last_used_task = std::make_unique<PeriodicTask>("iam-last-used", std::chrono::seconds(1),
-                                                    [w = last_used_watch.get()] { w->Tick(); });
+    last_used_watches.push_back(std::make_unique<LastUsedWatch>(std::move(lu)));
+    last_used_tasks.push_back(std::make_unique<PeriodicTask>(
+        "iam-last-used", std::chrono::seconds(1),
+        [w = last_used_watches.back().get()] { w->Tick(); }));
   }
 
   TokenService tokens({store.get(), provider_ptrs, &clock, &random, 1000});
@@ -339,7 +342,7 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   metrics.AddCollector(
       [&ingest](std::string& out) { ingest->metrics().AppendPrometheus(out); });
   metrics.AddCollector(
-      [&built](std::string& out) { AppendAccountMetrics(built.accounts, out); });
+      [&built](std::string& out) { AppendAccountMetrics(built, out); });
 
   ApiServerOptions server_options;
   server_options.host = listen.host;
@@ -399,10 +402,10 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   PeriodicTask enrich_reload("enrich-reload", std::chrono::seconds(60),
                              [&enricher] { (void)enricher->ReloadIfChanged(); });
   enrich_reload.Start();
-  if (iam_maintenance) iam_maintenance->Start();
+  for (auto& m : iam_maintenance) m->Start();
   // Warm pools load the keys they kept and refill in the background.
   SC_RETURN_IF_ERROR(built.StartPools());
-  if (last_used_task) last_used_task->Start();
+  for (auto& t : last_used_tasks) t->Start();
   ingest->Start();
 
   signals.Watch(
@@ -433,8 +436,8 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   ingest->Stop();
   expiry.Stop();
   enrich_reload.Stop();
-  if (last_used_task) last_used_task->Stop();
-  if (iam_maintenance) iam_maintenance->Stop();
+  for (auto& t : last_used_tasks) t->Stop();
+  for (auto& m : iam_maintenance) m->Stop();
   backlog.Stop();
   // In-flight sends finish; rows still pending stay in the outbox for the
   // next start.

@@ -224,33 +224,46 @@ void CheckCloudTrail(const Config& c, AwsIam& aws, std::vector<Check>& out) {
                                : "logging is stopped: nothing is delivered"});
 }
 
+// Every account of the config ([accounts.NAME], or the [aws] credentials'
+// account); with several, each check's name starts with "[NAME] ".
 void CheckAws(const Config& c, bool write_probe, std::vector<Check>& out) {
   AwsIamOptions ao;
   ao.env = ProcessEnvironment();
   ao.resolve_identity = false;  // CheckIamSetup reports the identity itself
-  auto aws = ConnectAwsIam(c, ao);
-  if (!aws.ok()) {
-    out.push_back({"aws credentials", false, aws.status().message()});
-    return;
+  auto accounts = ConnectAwsAccounts(c, ao);
+  const bool several = !c.accounts.empty();
+  bool trail_buckets_checked = false;
+  for (AwsAccountConnection& account : accounts) {
+    const std::string prefix = several ? "[" + account.name + "] " : "";
+    if (!account.connection.ok()) {
+      out.push_back({prefix + "aws credentials", false, account.connection.status().message()});
+      continue;
+    }
+    AwsIam& aws = **account.connection;
+    out.push_back({prefix + "aws credentials", true, aws.Describe()});
+    OpenSslRandom random;
+    IamDoctorOptions o;
+    o.iam = aws.iam.get();
+    o.sts = aws.sts.get();
+    o.random = &random;
+    o.policy_name = aws.policy_name;
+    o.expected_account_id = aws.account_id;  // configured (or implied by role_arn), if any
+    o.write_probe = write_probe;
+    bool identity_ok = false;
+    for (auto& check : CheckIamSetup(o)) {
+      if (check.name == "aws identity") identity_ok = check.ok;
+      out.push_back({prefix + check.name, check.ok, check.detail});
+    }
+    if (!identity_ok) continue;
+    if (auto id = aws.sts->GetCallerIdentity(); id.ok()) aws.account_id = id->account;
+    if (!trail_buckets_checked) {
+      CheckTrailBuckets(c, out);
+      trail_buckets_checked = true;
+    }
+    std::vector<Check> trail;
+    CheckCloudTrail(c, aws, trail);
+    for (Check& t : trail) out.push_back({prefix + t.name, t.ok, t.detail});
   }
-  out.push_back({"aws credentials", true, (*aws)->Describe()});
-  OpenSslRandom random;
-  IamDoctorOptions o;
-  o.iam = (*aws)->iam.get();
-  o.sts = (*aws)->sts.get();
-  o.random = &random;
-  o.policy_name = kIamDenyPolicyName;
-  if (c.aws.accounts.size() == 1) o.expected_account_id = c.aws.accounts.front();
-  o.write_probe = write_probe;
-  bool identity_ok = false;
-  for (auto& check : CheckIamSetup(o)) {
-    if (check.name == "aws identity") identity_ok = check.ok;
-    out.push_back({check.name, check.ok, check.detail});
-  }
-  if (!identity_ok) return;
-  if (auto id = (*aws)->sts->GetCallerIdentity(); id.ok()) (*aws)->account_id = id->account;
-  CheckTrailBuckets(c, out);
-  CheckCloudTrail(c, **aws, out);
 }
 
 struct DoctorArgs {

@@ -83,46 +83,73 @@ int RunReconcile(const ReconcileArgs& a) {
   if (!bundle.ok()) return fail("[store] url: " + bundle.status().ToString());
   AwsIamOptions ao;
   ao.env = ProcessEnvironment();
-  auto aws = ConnectAwsIam(*config, ao);
-  if (!aws.ok()) return fail(aws.status().message());
-
   SystemClock clock;
-  IamReconcileRun run;
-  run.aws = aws->get();
-  run.intents = bundle->iam_intents.get();
-  run.store = bundle->store.get();
-  run.clock = &clock;
-  run.pool = bundle->key_pool.get();
-  run.min_intent_age = min_age;
-  run.repair = !a.dry_run;
-  run.delete_untracked_users = a.delete_untracked;
-  auto report = RunIamReconcile(run);
-  if (!report.ok()) return fail(report.status().ToString());
-
-  const std::string& account = (*aws)->account_id;
-  if (a.json) {
-    json out = {{"account_id", account},
-                {"dry_run", a.dry_run},
-                {"clean", report->clean()},
-                {"repairs", FindingsJson(report->repairs)},
-                {"drift", FindingsJson(report->drift)},
-                {"errors", report->errors},
-                {"intents_examined", report->intents_examined},
-                {"tokens_examined", report->tokens_examined},
-                {"users_examined", report->users_examined}};
-    std::printf("%s\n", out.dump(2).c_str());
-  } else {
-    std::printf(
-        "account %s%s: %zu repaired, %zu drift, %zu errors (examined %d intents, %d "
-        "tokens, %d users)\n",
-        account.c_str(), a.dry_run ? " (dry run: nothing changed)" : "", report->repairs.size(),
-        report->drift.size(), report->errors.size(), report->intents_examined,
-        report->tokens_examined, report->users_examined);
-    PrintFindings("repaired", report->repairs);
-    PrintFindings("drift", report->drift);
-    for (const auto& e : report->errors) std::printf("error     %s\n", e.c_str());
+  // Every account of the config; the JSON's top level merges them (findings
+  // carry their account), "accounts" has one summary each.
+  json merged = {{"dry_run", a.dry_run}, {"repairs", json::array()}, {"drift", json::array()},
+                 {"errors", json::array()}, {"accounts", json::array()}};
+  int intents = 0, tokens = 0, users = 0;
+  bool clean = true, failed = false;
+  for (AwsAccountConnection& c : ConnectAwsAccounts(*config, ao)) {
+    if (!c.connection.ok()) {
+      std::fprintf(stderr, "spacecrab reconcile: %s\n", c.connection.status().message().c_str());
+      merged["errors"].push_back(c.name + ": " + c.connection.status().message());
+      merged["accounts"].push_back({{"name", c.name}, {"error", c.connection.status().message()}});
+      clean = false;
+      failed = true;
+      continue;
+    }
+    AwsIam& aws = **c.connection;
+    IamReconcileRun run;
+    run.aws = &aws;
+    run.intents = bundle->iam_intents.get();
+    run.store = bundle->store.get();
+    run.clock = &clock;
+    run.pool = bundle->key_pool.get();
+    run.min_intent_age = min_age;
+    run.repair = !a.dry_run;
+    run.delete_untracked_users = a.delete_untracked;
+    auto report = RunIamReconcile(run);
+    if (!report.ok()) return fail(c.name + ": " + report.status().ToString());
+    if (!merged.contains("account_id")) merged["account_id"] = aws.account_id;
+    for (const char* kind : {"repairs", "drift"}) {
+      for (json f : FindingsJson(kind == std::string("repairs") ? report->repairs : report->drift)) {
+        f["account"] = c.name;
+        merged[kind].push_back(std::move(f));
+      }
+    }
+    for (const auto& e : report->errors) merged["errors"].push_back(c.name + ": " + e);
+    intents += report->intents_examined;
+    tokens += report->tokens_examined;
+    users += report->users_examined;
+    clean = clean && report->clean();
+    failed = failed || !report->errors.empty();
+    merged["accounts"].push_back({{"name", c.name},
+                                  {"account_id", aws.account_id},
+                                  {"clean", report->clean()},
+                                  {"repairs", report->repairs.size()},
+                                  {"drift", report->drift.size()},
+                                  {"errors", report->errors.size()}});
+    if (!a.json) {
+      std::printf(
+          "account %s (%s)%s: %zu repaired, %zu drift, %zu errors (examined %d intents, %d "
+          "tokens, %d users)\n",
+          aws.account_id.c_str(), c.name.c_str(), a.dry_run ? " (dry run: nothing changed)" : "",
+          report->repairs.size(), report->drift.size(), report->errors.size(),
+          report->intents_examined, report->tokens_examined, report->users_examined);
+      PrintFindings("repaired", report->repairs);
+      PrintFindings("drift", report->drift);
+      for (const auto& e : report->errors) std::printf("error     %s\n", e.c_str());
+    }
   }
-  return report->errors.empty() ? kExitOk : kExitFailure;
+  if (a.json) {
+    merged["clean"] = clean;
+    merged["intents_examined"] = intents;
+    merged["tokens_examined"] = tokens;
+    merged["users_examined"] = users;
+    std::printf("%s\n", merged.dump(2).c_str());
+  }
+  return failed ? kExitFailure : kExitOk;
 }
 
 }  // namespace

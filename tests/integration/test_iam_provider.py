@@ -80,7 +80,9 @@ class SandboxServerCase(unittest.TestCase):
         cls.old_servers = []
         cls.start_server()
 
-    AWS_EXTRA = ""  # more [aws] keys for a subclass
+    # More [aws] keys for a subclass. These tests drive IAM on every request
+    # (faults, crashes between calls): no warm pool (test_warm_pool.py has it).
+    AWS_EXTRA = "pool_size = 0\n"
 
     @classmethod
     def start_server(cls, data_dir=None):
@@ -379,7 +381,8 @@ class IamCrashRecovery(SandboxServerCase):
 class IamConfiguredNames(SandboxServerCase):
     """[aws] user_name_templates / path_templates / policy_name: the operator's
     own naming convention, checked in moto's IAM state."""
-    AWS_EXTRA = ('user_name_templates = ["svc-{purpose}-{env}"]\n'
+    AWS_EXTRA = ('pool_size = 0\n'
+                 'user_name_templates = ["svc-{purpose}-{env}"]\n'
                  'path_templates = ["/service-accounts/"]\n'
                  'policy_name = "org-guardrail"\n')
 
