@@ -93,12 +93,12 @@ TEST_F(AwsWiringTest, AwsProviderMintsFirstAndKeepsDecoyTokensServed) {
   ASSERT_EQ(built->providers.size(), 2u);
   EXPECT_EQ(built->providers[0]->kind(), TokenKind::kAws);
   EXPECT_EQ(built->providers[1]->kind(), TokenKind::kDecoy);
-  ASSERT_NE(built->aws, nullptr);
-  EXPECT_EQ(built->aws->account_id, sandbox_->account_id);
+  ASSERT_NE(built->aws(), nullptr);
+  EXPECT_EQ(built->aws()->account_id, sandbox_->account_id);
   auto key = built->providers[0]->Mint("");
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   EXPECT_EQ(key->account_id, sandbox_->account_id);
-  EXPECT_TRUE(built->aws->iam->GetUser(key->user_name).ok());
+  EXPECT_TRUE(built->aws()->iam->GetUser(key->user_name).ok());
   EXPECT_TRUE(built->providers[0]
                   ->Delete([&] {
                     HoneyToken t;

@@ -130,7 +130,6 @@ Expected<BuiltProviders> BuildAws(const Config& config, const ProviderDeps& deps
     for (const auto& f : failed) all += (all.empty() ? "" : "; ") + f;
     return Unavailable("provider \"aws\": no account could be reached: " + all);
   }
-  out.aws = out.accounts.front().aws;
   if (accounts.size() == 1) {
     out.providers.push_back(std::move(accounts.front()));
     return out;

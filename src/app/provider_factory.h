@@ -68,7 +68,7 @@ struct BuiltProviders {
   // Several accounts: the provider spreading tokens over them (health, room).
   AccountPoolProvider* account_pool = nullptr;
   // The first account's connection (null unless provider = "aws").
-  std::shared_ptr<AwsIam> aws;
+  AwsIam* aws() const { return accounts.empty() ? nullptr : accounts.front().aws.get(); }
 
   // Starts every warm pool's refill (load pooled keys first).
   Status StartPools();

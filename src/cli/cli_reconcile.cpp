@@ -112,8 +112,9 @@ int RunReconcile(const ReconcileArgs& a) {
     auto report = RunIamReconcile(run);
     if (!report.ok()) return fail(c.name + ": " + report.status().ToString());
     if (!merged.contains("account_id")) merged["account_id"] = aws.account_id;
-    for (const char* kind : {"repairs", "drift"}) {
-      for (json f : FindingsJson(kind == std::string("repairs") ? report->repairs : report->drift)) {
+    for (const auto& [kind, findings] :
+         {std::pair{"repairs", &report->repairs}, std::pair{"drift", &report->drift}}) {
+      for (json f : FindingsJson(*findings)) {
         f["account"] = c.name;
         merged[kind].push_back(std::move(f));
       }

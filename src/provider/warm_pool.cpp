@@ -50,6 +50,7 @@ Status WarmPool::Start() {
     for (PooledKey& key : ready) ready_.push_back(std::move(key));
     started_ = true;
     stopping_ = false;
+    refilling_ = options_.target > 0;
   }
   spdlog::info("key pool {}: {} key(s) ready of {}{}", options_.name, ready.size(),
                options_.target,
@@ -62,6 +63,7 @@ void WarmPool::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    refilling_ = false;
   }
   cv_.notify_all();
   if (refill_.joinable()) refill_.join();
@@ -135,7 +137,7 @@ Status WarmPool::ConfirmStored(const std::string& access_key_id) {
   {
     std::lock_guard lock(mu_);
     pooled = handed_out_.erase(access_key_id) > 0;
-    refilling = refill_.joinable() && !stopping_;
+    refilling = refilling_ && !stopping_;
     if (pooled && refilling) to_remove_.push_back(access_key_id);
   }
   if (!pooled) return options_.inner->ConfirmStored(access_key_id);

@@ -115,6 +115,7 @@ class WarmPool final : public Provider {
   std::vector<std::string> to_remove_;        // stored: rows the refill thread deletes
   bool stopping_ = false;
   bool started_ = false;
+  bool refilling_ = false;  // the refill thread runs (and deletes stored keys' rows)
   WarmPoolStats stats_;
   std::thread refill_;
 };

@@ -54,8 +54,8 @@ std::mutex& TokenService::LockFor(const std::string& id) {
   return token_locks_[std::hash<std::string>{}(id) % token_locks_.size()];
 }
 
-Status TokenService::Audit(const Actor& actor, std::string action, std::string object_id,
-                           std::string detail_json) {
+AuditEntry TokenService::AuditEntryFor(const Actor& actor, std::string action,
+                                       std::string object_id, std::string detail_json) {
   AuditEntry entry;
   entry.at = options_.clock->Now();
   entry.actor = actor.id;
@@ -63,6 +63,13 @@ Status TokenService::Audit(const Actor& actor, std::string action, std::string o
   entry.object_id = std::move(object_id);
   entry.source_ip = actor.source_ip;
   entry.detail_json = std::move(detail_json);
+  return entry;
+}
+
+Status TokenService::Audit(const Actor& actor, std::string action, std::string object_id,
+                           std::string detail_json) {
+  const AuditEntry entry =
+      AuditEntryFor(actor, std::move(action), std::move(object_id), std::move(detail_json));
   Status status = options_.store->AppendAudit(entry);
   // The change itself is committed; failing the call now would hide that (and,
   // for create/rotate, lose credentials that already exist). Say it loudly.
@@ -142,13 +149,7 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
   }
   detail["ids"] = std::move(ids);
   detail["access_key_ids"] = std::move(key_ids);
-  AuditEntry audit;
-  audit.at = now;
-  audit.actor = actor.id;
-  audit.action = "token.create";
-  audit.object_id = rows.front().id;
-  audit.source_ip = actor.source_ip;
-  audit.detail_json = detail.dump();
+  const AuditEntry audit = AuditEntryFor(actor, "token.create", rows.front().id, detail.dump());
   // The tokens and their audit entry commit together (grouped with other
   // handouts in flight: see Store::InsertTokensAudited).
   if (Status inserted = options_.store->InsertTokensAudited(rows, audit); !inserted.ok()) {

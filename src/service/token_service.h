@@ -109,6 +109,8 @@ class TokenService {
   Expected<Provider*> ProviderFor(TokenKind kind) const;
   HoneyToken NewToken(const MintedKey& key, Timestamp now);
   std::mutex& LockFor(const std::string& id);
+  AuditEntry AuditEntryFor(const Actor& actor, std::string action, std::string object_id,
+                           std::string detail_json);
   Status Audit(const Actor& actor, std::string action, std::string object_id,
                std::string detail_json);
   static void Retire(HoneyToken& token, TokenStatus status, Timestamp now);

@@ -2,7 +2,7 @@
 // CloudTrail recorder) run as a child process for C++ tests.
 //
 // Start() spawns `python3 tests/sandbox/sandbox.py --port 0 --until-stdin-closes`
-// with posix_spawn, reads the one JSON line it prints (endpoint, account,
+// (a JsonLineChild), reads the one JSON line it prints (endpoint, account,
 // trail bucket, admin key) and keeps the child's stdin open; the destructor
 // closes it, so the sandbox (and, through PR_SET_PDEATHSIG, moto) exits even
 // if this process is killed. Test-only code.
@@ -11,14 +11,13 @@
 // kUnavailable with the reason when the sandbox does not come up in time.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "awsclient/aws_credentials.h"
+#include "awsclient/testing/json_line_child.h"
 #include "core/status.h"
 
 namespace spacecrab {
@@ -52,9 +51,7 @@ class AwsSandbox final {
 
  private:
   AwsSandbox() = default;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;
-  int stdout_fd_ = -1;
+  std::unique_ptr<JsonLineChild> child_;
 };
 
 }  // namespace spacecrab

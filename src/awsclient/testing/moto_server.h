@@ -9,18 +9,17 @@
 // spends on bootstrapping principals and their allow-all policies.
 //
 // Start() runs tests/sandbox/moto_process.py's MotoProcess from a small
-// python3 wrapper (posix_spawn) that prints the endpoint and stops moto when
+// python3 wrapper (a JsonLineChild) that prints the endpoint and stops moto when
 // its stdin closes — in the destructor, or when this process dies. Test-only.
 // Thread-safety: none needed (one owner). Failure: kUnavailable when moto
 // does not come up within start_timeout.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include "awsclient/testing/json_line_child.h"
 #include "core/status.h"
 
 namespace spacecrab {
@@ -43,9 +42,7 @@ class MotoServer final {
 
  private:
   MotoServer() = default;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;
-  int stdout_fd_ = -1;
+  std::unique_ptr<JsonLineChild> child_;
 };
 
 }  // namespace spacecrab

@@ -231,12 +231,7 @@ TEST_F(IamProviderTest, RoomCountsTheAccountsUsersThroughMintsFailuresAndDeletes
 }
 
 TEST_F(IamProviderTest, MaxUsersSetsTheReportedLimit) {
-  IamProviderOptions o;
-  o.iam = iam_.get();
-  o.intents = &intents_;
-  o.clock = &clock_;
-  o.random = &random_;
-  o.account_id = sandbox_->account_id;
+  IamProviderOptions o = ProviderOptions();
   o.max_users = 0;
   EXPECT_EQ(IamProvider::Create(o).status().code(), StatusCode::kInvalidArgument);
   o.max_users = 1;  // the account already holds more (the admin and earlier tests' users)

@@ -77,14 +77,20 @@ class IamSandboxTest : public ::testing::Test {
     return std::make_unique<AwsQueryClient>(std::move(o));
   }
 
-  std::unique_ptr<IamProvider> MakeProvider(
-      IamNameGeneratorOptions names = DefaultIamNameGeneratorOptions()) {
+  // The fixture's IAM client, intent log, clock and random source, in the sandbox account.
+  IamProviderOptions ProviderOptions() {
     IamProviderOptions o;
     o.iam = iam_.get();
     o.intents = &intents_;
     o.clock = &clock_;
     o.random = &random_;
     o.account_id = sandbox_->account_id;
+    return o;
+  }
+
+  std::unique_ptr<IamProvider> MakeProvider(
+      IamNameGeneratorOptions names = DefaultIamNameGeneratorOptions()) {
+    IamProviderOptions o = ProviderOptions();
     o.names = std::move(names);
     auto p = IamProvider::Create(std::move(o));
     EXPECT_TRUE(p.ok()) << p.status().ToString();

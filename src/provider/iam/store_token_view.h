@@ -41,7 +41,8 @@ class StoreTokenView final : public IamTokenView {
 // The store's tokens plus the warm pools' keys (provider/warm_pool.h): a
 // pooled key is a live key the reconciler must keep (deny policy checked,
 // its intent closed, its user not "untracked"). Pooled keys appear as active
-// tokens with the id "pooled".
+// tokens with the id "pooled". The pool is read once, on first need: a view
+// lives for one reconcile.
 class PoolAwareTokenView final : public IamTokenView {
  public:
   PoolAwareTokenView(Store& store, KeyPoolStore* pool) : tokens_(store), pool_(pool) {}
@@ -50,8 +51,8 @@ class PoolAwareTokenView final : public IamTokenView {
       const std::string& access_key_id) override {
     SC_ASSIGN_OR_RETURN(auto found, tokens_.FindByAccessKeyId(access_key_id));
     if (found || !pool_) return found;
-    SC_ASSIGN_OR_RETURN(auto pooled, pool_->List(""));
-    for (const PooledKey& k : pooled)
+    SC_ASSIGN_OR_RETURN(const std::vector<PooledKey>* pooled, Pooled());
+    for (const PooledKey& k : *pooled)
       if (k.access_key_id == access_key_id && k.kind == TokenKind::kAws) return Ref(k);
     return std::optional<IamTokenRef>();
   }
@@ -59,19 +60,27 @@ class PoolAwareTokenView final : public IamTokenView {
   Status ForEachAwsToken(const std::function<void(const IamTokenRef&)>& fn) override {
     SC_RETURN_IF_ERROR(tokens_.ForEachAwsToken(fn));
     if (!pool_) return Status::Ok();
-    SC_ASSIGN_OR_RETURN(auto pooled, pool_->List(""));
-    for (const PooledKey& k : pooled)
+    SC_ASSIGN_OR_RETURN(const std::vector<PooledKey>* pooled, Pooled());
+    for (const PooledKey& k : *pooled)
       if (k.kind == TokenKind::kAws) fn(*Ref(k));
     return Status::Ok();
   }
 
  private:
+  Expected<const std::vector<PooledKey>*> Pooled() {
+    if (!pooled_) {
+      SC_ASSIGN_OR_RETURN(auto all, pool_->List(""));
+      pooled_ = std::move(all);
+    }
+    return &*pooled_;
+  }
   static std::optional<IamTokenRef> Ref(const PooledKey& k) {
     return IamTokenRef{"pooled", k.access_key_id, k.account_id, k.user_name,
                        TokenStatus::kActive};
   }
   StoreTokenView tokens_;
   KeyPoolStore* pool_;
+  std::optional<std::vector<PooledKey>> pooled_;
 };
 
 }  // namespace spacecrab
