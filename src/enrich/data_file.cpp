@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -69,6 +70,77 @@ Expected<std::string> ReadDataFile(const std::string& path, std::string_view wha
     data.append(buf, static_cast<size_t>(n));
   }
   return data;
+}
+
+Expected<std::unique_ptr<DataFileLines>> DataFileLines::Open(const std::string& path, std::string_view what) {
+  if (path.empty()) return InvalidArgument(std::string(what) + ": no file configured");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, what, path);
+  std::unique_ptr<DataFileLines> lines(new DataFileLines(fd, path, what));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, what, path);
+  if (S_ISDIR(st.st_mode)) return ErrnoStatus(EISDIR, what, path);
+  if (st.st_size > static_cast<off_t>(kMaxDataFileBytes)) {
+    return ResourceExhausted(std::string(what) + " " + path + ": larger than " +
+                             std::to_string(kMaxDataFileBytes >> 20) + " MiB");
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  lines->size_ = static_cast<size_t>(st.st_size);
+  lines->buf_.resize(256 * 1024);
+  return lines;
+}
+
+DataFileLines::~DataFileLines() { ::close(fd_); }
+
+bool DataFileLines::Fill() {
+  if (eof_ || !status_.ok()) return false;
+  if (begin_ > 0) {  // keep the partial line, at the front
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buf_.size()) {  // one line fills the buffer
+    if (buf_.size() >= kMaxDataFileBytes) {
+      status_ = ResourceExhausted(what_ + " " + path_ + ": a line longer than " +
+                                  std::to_string(kMaxDataFileBytes >> 20) + " MiB");
+      return false;
+    }
+    buf_.resize(std::min(buf_.size() * 2, kMaxDataFileBytes));
+  }
+  while (true) {
+    const ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status_ = ErrnoStatus(errno, what_, path_);
+      return false;
+    }
+    if (n == 0) {
+      eof_ = true;
+      return false;
+    }
+    end_ += static_cast<size_t>(n);
+    return true;
+  }
+}
+
+bool DataFileLines::Next(std::string_view& line) {
+  while (true) {
+    const char* from = buf_.data() + begin_;
+    if (const void* nl = std::memchr(from, '\n', end_ - begin_)) {
+      line = std::string_view(from, static_cast<size_t>(static_cast<const char*>(nl) - from));
+      begin_ += line.size() + 1;
+      break;
+    }
+    if (!Fill()) {
+      if (!status_.ok() || begin_ == end_) return false;
+      line = std::string_view(buf_.data() + begin_, end_ - begin_);  // the last line, without '\n'
+      begin_ = end_;
+      break;
+    }
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  ++line_number_;
+  return true;
 }
 
 FileStamp StatFile(const std::string& path) {

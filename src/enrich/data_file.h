@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <mutex>
@@ -27,6 +28,41 @@ inline constexpr size_t kMaxDataFileBytes = 256u << 20;
 
 // The whole file. `what` names the data in messages ("tor exit list").
 Expected<std::string> ReadDataFile(const std::string& path, std::string_view what);
+
+// A data file read line by line through a small buffer, so a large one
+// (Debian's geoip6 is 16 MB) is never held whole: a buffer that size costs
+// more to fault in than the file costs to parse. Lines as LineCursor cuts
+// them. Open fails like ReadDataFile; a read error or a line longer than
+// kMaxDataFileBytes ends Next() and is in status().
+class DataFileLines {
+ public:
+  static Expected<std::unique_ptr<DataFileLines>> Open(const std::string& path, std::string_view what);
+  ~DataFileLines();
+  DataFileLines(const DataFileLines&) = delete;
+  DataFileLines& operator=(const DataFileLines&) = delete;
+
+  // Next line without its terminator; false at the end (or on an error).
+  // The view is valid until the next call.
+  bool Next(std::string_view& line);
+  int line_number() const { return line_number_; }
+  const Status& status() const { return status_; }
+  // The file's size when opened.
+  size_t size() const { return size_; }
+
+ private:
+  DataFileLines(int fd, std::string path, std::string_view what) : fd_(fd), path_(std::move(path)), what_(what) {}
+  bool Fill();  // reads more; false at end of file or on error
+
+  int fd_;
+  std::string path_;
+  std::string what_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;  // unread bytes: buf_[begin_, end_)
+  bool eof_ = false;
+  int line_number_ = 0;
+  size_t size_ = 0;
+  Status status_;
+};
 
 // Identity of a file's content as far as stat(2) tells: a replaced or
 // rewritten file gets a new stamp. A missing file has `exists == false`.

@@ -69,8 +69,21 @@ EnricherOptions EnricherOptionsFromConfig(const EnrichConfig& config) {
   return o;
 }
 
+namespace {
+// "country lookups for IPv4 addresses are off: ..." for a Tor GeoIP file that
+// could not be loaded.
+std::string TorGeoIpWarning(bool v4, const Status& s) {
+  return "country lookups for " + std::string(v4 ? "IPv4" : "IPv6") + " addresses are off: " + s.message() +
+         (s.code() == StatusCode::kNotFound ? " (install Debian's tor-geoipdb)" : "");
+}
+}  // namespace
+
 Expected<std::unique_ptr<Enricher>> EnricherFromConfig(const EnrichConfig& config) {
-  auto e = Enricher::Create(EnricherOptionsFromConfig(config));
+  return EnricherFromOptions(EnricherOptionsFromConfig(config));
+}
+
+Expected<std::unique_ptr<Enricher>> EnricherFromOptions(const EnricherOptions& options) {
+  auto e = Enricher::Create(options);
   if (!e.ok()) return Status(e.status().code(), "[enrich] " + e.status().message());
   spdlog::info("enrich: {}", (*e)->Describe());
   return e;
@@ -81,6 +94,7 @@ Enricher::~Enricher() = default;
 Expected<std::unique_ptr<Enricher>> Enricher::Create(const EnricherOptions& options) {
   std::unique_ptr<Enricher> e(new Enricher());
   e->tor_geoip_optional_ = options.tor_geoip_optional;
+  e->tor_geoip_on_first_use_ = options.tor_geoip_optional && options.load_tor_geoip_on_first_use;
 
   if (!options.geoip_db.empty()) {
     e->mmdb_ = std::make_unique<MmdbGeoIp>(options.geoip_db);
@@ -91,11 +105,10 @@ Expected<std::unique_ptr<Enricher>> Enricher::Create(const EnricherOptions& opti
   auto open_tor_geo = [&](const std::string& path, bool v4, std::unique_ptr<TorGeoIp>& out) -> Status {
     if (path.empty()) return Status::Ok();
     out = std::make_unique<TorGeoIp>(v4 ? TorGeoIpOptions{path, ""} : TorGeoIpOptions{"", path});
+    if (e->tor_geoip_on_first_use_) return Status::Ok();  // TorGeoFor() loads it
     Status s = out->Reload();
     if (s.ok() || !options.tor_geoip_optional) return s;
-    std::string warning = "country lookups for " + std::string(v4 ? "IPv4" : "IPv6") +
-                          " addresses are off: " + s.message() +
-                          (s.code() == StatusCode::kNotFound ? " (install Debian's tor-geoipdb)" : "");
+    std::string warning = TorGeoIpWarning(v4, s);
     spdlog::warn("enrich: {}", warning);
     e->warnings_.push_back(std::move(warning));
     return Status::Ok();
@@ -125,7 +138,7 @@ Enrichment Enricher::Enrich(std::string_view source_ip, std::string_view user_ag
       e.as_org = std::move(r.as_org);
     }
     if (e.country.empty()) {
-      const TorGeoIp* geo = ip->is_v4 ? tor_geo_v4_.get() : tor_geo_v6_.get();
+      const TorGeoIp* geo = TorGeoFor(ip->is_v4);
       if (geo != nullptr) e.country = geo->Country(*ip);
     }
     if (tor_exits_) e.tor_exit = tor_exits_->Contains(*ip);
@@ -144,6 +157,16 @@ Enrichment Enricher::Enrich(std::string_view source_ip, std::string_view user_ag
     if (e.tool->category == ToolCategory::kAwsInternal) e.aws_internal = true;
   }
   return e;
+}
+
+const TorGeoIp* Enricher::TorGeoFor(bool v4) const {
+  TorGeoIp* geo = v4 ? tor_geo_v4_.get() : tor_geo_v6_.get();
+  if (geo == nullptr || !tor_geoip_on_first_use_) return geo;
+  std::call_once(v4 ? tor_geo_v4_once_ : tor_geo_v6_once_, [&] {
+    if (geo->loaded()) return;  // a Reload() got there first
+    if (Status s = geo->Reload(); !s.ok()) spdlog::warn("enrich: {}", TorGeoIpWarning(v4, s));
+  });
+  return geo;
 }
 
 Status Enricher::ReloadSources(bool only_changed) {
@@ -176,8 +199,14 @@ std::string Enricher::Describe() const {
     out += s;
   };
   if (mmdb_) part("mmdb: " + (mmdb_->loaded() ? mmdb_->Describe() : std::string("not loaded")));
-  if (tor_geo_v4_) part("tor geoip IPv4: " + std::to_string(tor_geo_v4_->v4_ranges()) + " ranges");
-  if (tor_geo_v6_) part("tor geoip IPv6: " + std::to_string(tor_geo_v6_->v6_ranges()) + " ranges");
+  auto tor_geo = [&](const TorGeoIp* geo, bool v4) {
+    if (geo == nullptr) return;
+    const std::string family = v4 ? "IPv4" : "IPv6";
+    if (tor_geoip_on_first_use_ && !geo->loaded()) return part("tor geoip " + family + ": read on first use");
+    part("tor geoip " + family + ": " + std::to_string(v4 ? geo->v4_ranges() : geo->v6_ranges()) + " ranges");
+  };
+  tor_geo(tor_geo_v4_.get(), true);
+  tor_geo(tor_geo_v6_.get(), false);
   if (tor_exits_) part("tor exits: " + std::to_string(tor_exits_->size()));
   if (cloud_) part("cloud prefixes: " + std::to_string(cloud_->size()));
   part("user agents: built-in rules");

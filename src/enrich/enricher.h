@@ -14,11 +14,13 @@
 // keeps its previous data; the returned Status says which file failed.
 //
 // Thread-safety: Enrich() may run on any number of threads at once, also
-// while Reload()/ReloadIfChanged() run (each source swaps its data whole).
+// while Reload()/ReloadIfChanged() run (each source swaps its data whole),
+// and also while it loads a Tor GeoIP file on first use (once).
 // Ownership: the Enricher owns its data; Enrichment results are plain values.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +42,11 @@ struct EnricherOptions {
   std::string tor_geoip_v4;                 // empty: none
   std::string tor_geoip_v6;                 // empty: none
   bool tor_geoip_optional = false;          // absent/broken Tor GeoIP files degrade instead of failing
+  // With tor_geoip_optional: read each Tor GeoIP file when the first address
+  // of its family is enriched rather than in Create() (for one-shot runs,
+  // `spacecrab ingest`, that may enrich nothing or no IPv6 address). A file
+  // that is absent or broken then is logged, not listed in warnings().
+  bool load_tor_geoip_on_first_use = false;
   std::vector<std::string> cloud_ranges;    // ip-ranges.json (and GCP/Azure) files
 };
 
@@ -59,6 +66,8 @@ class Enricher;
 // `ingest`: errors start with "[enrich] " and name the file; on success one
 // info line says what was loaded (Describe()).
 Expected<std::unique_ptr<Enricher>> EnricherFromConfig(const EnrichConfig& config);
+// The same from options (EnricherOptionsFromConfig, then adjusted).
+Expected<std::unique_ptr<Enricher>> EnricherFromOptions(const EnricherOptions& options);
 
 class Enricher final {
  public:
@@ -83,8 +92,12 @@ class Enricher final {
  private:
   Enricher() = default;
   Status ReloadSources(bool only_changed);
+  // The Tor GeoIP source for one family, loaded first if it is loaded on first use.
+  const TorGeoIp* TorGeoFor(bool v4) const;
 
   bool tor_geoip_optional_ = false;
+  bool tor_geoip_on_first_use_ = false;
+  mutable std::once_flag tor_geo_v4_once_, tor_geo_v6_once_;
   std::unique_ptr<MmdbGeoIp> mmdb_;
   std::unique_ptr<TorGeoIp> tor_geo_v4_;
   std::unique_ptr<TorGeoIp> tor_geo_v6_;

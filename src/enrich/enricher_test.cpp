@@ -200,6 +200,55 @@ TEST(Enricher, CorruptDefaultTorGeoIpDegradesToo) {
   EXPECT_EQ((*e)->Enrich("2001:4860::1", "").country, "US");  // IPv6 still works
 }
 
+TEST(Enricher, DefaultTorGeoIpCanBeReadOnFirstUse) {
+  ScratchDir dir;
+  EnricherOptions o;
+  o.tor_geoip_v4 = dir.Write("geoip", "134744064,134744319,US\n");  // 8.8.8.0/24
+  o.tor_geoip_v6 = dir.Write("geoip6", "2001:4860::,2001:4860:ffff:ffff:ffff:ffff:ffff:ffff,US\n");
+  o.tor_geoip_optional = true;
+  o.load_tor_geoip_on_first_use = true;
+  auto e = Enricher::Create(o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_NE((*e)->Describe().find("tor geoip IPv4: read on first use"), std::string::npos) << (*e)->Describe();
+  // Read after Create(): this version is what the first lookup sees.
+  dir.Write("geoip", "134744064,134744319,NL\n");
+  std::vector<std::thread> readers;
+  std::atomic<int> right{0};
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] { right += (*e)->Enrich("8.8.8.8", "").country == "NL"; });
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(right.load(), 4);
+  const std::string d = (*e)->Describe();
+  EXPECT_NE(d.find("tor geoip IPv4: 1 ranges"), std::string::npos) << d;
+  EXPECT_NE(d.find("tor geoip IPv6: read on first use"), std::string::npos) << d;  // no IPv6 address yet
+  EXPECT_EQ((*e)->Enrich("2001:4860:4860::8888", "").country, "US");
+}
+
+TEST(Enricher, AbsentTorGeoIpReadOnFirstUseDegradesQuietly) {
+  ScratchDir dir;
+  EnricherOptions o;
+  o.tor_geoip_v4 = dir.Path("geoip");
+  o.tor_geoip_v6 = dir.Write("geoip6", "garbage\n");
+  o.tor_geoip_optional = true;
+  o.load_tor_geoip_on_first_use = true;
+  auto e = Enricher::Create(o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE((*e)->warnings().empty());
+  EXPECT_EQ((*e)->Enrich("8.8.8.8", "").country, "");
+  EXPECT_EQ((*e)->Enrich("2001:4860::1", "").country, "");
+  EXPECT_EQ((*e)->Enrich("8.8.8.8", "").ip_version, 4);
+}
+
+TEST(Enricher, ExplicitTorGeoIpIsReadAtStartEvenWhenAskedLater) {
+  ScratchDir dir;
+  EnricherOptions o;
+  o.tor_geoip_v4 = dir.Write("geoip", "garbage\n");
+  o.load_tor_geoip_on_first_use = true;  // ignored: not Debian's optional default
+  auto e = Enricher::Create(o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("geoip:1:"), std::string::npos) << e.status().message();
+}
+
 TEST(Enricher, OptionsFromConfig) {
   EnrichConfig defaults;
   EnricherOptions o = EnricherOptionsFromConfig(defaults);

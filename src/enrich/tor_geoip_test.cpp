@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "enrich/test_util.h"
@@ -177,6 +178,70 @@ TEST(TorGeoIp, ReloadSwapsDataAndKeepsOldDataOnFailure) {
   EXPECT_EQ(Country(**geo, "1.0.1.1"), "FJ");  // the previous data is still served
   // The failed attempt is remembered: no retry until the file changes again.
   EXPECT_FALSE((*geo)->ChangedOnDisk());
+}
+
+// geoip6 bounds are read without inet_pton when they are plain hex groups;
+// every spelling, valid or not, must read exactly as ParseIp reads it.
+TEST(TorGeoIp, Ipv6BoundsReadAsParseIpReadsThem) {
+  std::vector<std::string> spellings = {
+      "::", "::1", "1::", "2001:db8::", "2001:DB8:0:0:0:0:0:1", "2001:db8:0:0:1::", "1:2:3:4:5:6:7::",
+      "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8", "ffff:FFFF:ffff:ffff:ffff:ffff:ffff:ffff", "0000:0000::00ff",
+      "::ffff:0:0", "::ffff:c000:201", "::ffff:192.0.2.1", "64:ff9b::192.0.2.1", ":1", "1:", "1:::2",
+      "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4::5:6:7:8", "12345::", "1:2", "g::", "::g", " ::1", "[::1]",
+      "fe80::1%eth0", "1:2:3:4:5:6:7:8::", ":::", "::1:", "1::2:",
+  };
+  std::mt19937 rng(11);  // and random ones around the edges of the grammar
+  const std::string pieces[] = {"0", "1", "ab", "ABC", "ffff", "12345", ":", "::", ":::", ".", "1.2.3.4"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string s;
+    for (int n = 1 + int(rng() % 12); n > 0; --n) s += pieces[rng() % std::size(pieces)];
+    spellings.push_back(s);
+  }
+  for (const std::string& a : spellings) {
+    auto table = ParseTorGeoIpV6(a + "," + a + ",US\n", "geoip6");
+    const auto ip = a.find(':') == std::string::npos ? std::nullopt : ParseIp(a);
+    ASSERT_EQ(table.ok(), ip.has_value()) << "'" << a << "' " << table.status().ToString();
+    if (!ip) continue;
+    const Ip128 want = ip->is_v4 ? Ip128{0, 0xffff00000000ull | ip->v4} : ip->v6;
+    EXPECT_NE(table->Find(want), nullptr) << a;  // a one-address range: exactly `want`
+    if (want.lo > 0) {
+      EXPECT_EQ(table->Find(Ip128{want.hi, want.lo - 1}), nullptr) << a;
+    }
+    if (want.lo < ~0ull) {
+      EXPECT_EQ(table->Find(Ip128{want.hi, want.lo + 1}), nullptr) << a;
+    }
+  }
+}
+
+// Files are read through a small buffer: lines across its edges, a line
+// longer than it, CRLF and a missing final newline all read as in memory.
+TEST(TorGeoIp, FilesReadLineByLineAsInMemory) {
+  ScratchDir dir;
+  std::string text = "# " + std::string(600 * 1024, 'c') + "\r\n";
+  for (uint32_t i = 0; i < 40000; ++i)
+    text += std::to_string(i * 16) + "," + std::to_string(i * 16 + 9) + (i % 2 ? ",AU\r\n" : ",NZ\n");
+  text += "700000,700009,FJ";  // no final newline
+  auto geo = TorGeoIp::Open({dir.Write("geoip", text), ""});
+  ASSERT_TRUE(geo.ok()) << geo.status().ToString();
+  auto parsed = ParseTorGeoIpV4(text, "geoip");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ((*geo)->v4_ranges(), parsed->size());
+  EXPECT_EQ((*geo)->v4_ranges(), 40001u);
+  IpAddress ip;
+  for (uint32_t v : {0u, 9u, 10u, 16u, 25u, 639984u, 639993u, 700000u, 700009u, 700010u}) {
+    ip.v4 = v;
+    const CountryCode* cc = parsed->Find(v);
+    EXPECT_EQ((*geo)->Country(ip), cc ? std::string(cc->data(), 2) : "") << v;
+  }
+  // Errors name the line however far into the file it is.
+  auto broken = TorGeoIp::Open({dir.Write("geoip", text + "\n16,9,AU\n"), ""});
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("geoip:40003: range ends before it starts"), std::string::npos)
+      << broken.status().message();
+  auto unsorted = TorGeoIp::Open({dir.Write("geoip", text + "\n5,6,AU\n"), ""});
+  ASSERT_FALSE(unsorted.ok());
+  EXPECT_NE(unsorted.status().message().find("geoip:40003: range overlaps the one on line 2"), std::string::npos)
+      << unsorted.status().message();
 }
 
 TEST(TorGeoIp, UnloadedAnswersEmptyWithoutCrashing) {

@@ -62,6 +62,35 @@ bool HaveAvx2() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
   return yes;
 }
+
+// AVX-512BW: the same tests, 64 offsets per step, straight into mask registers.
+template <typename Fn>
+__attribute__((target("avx512f,avx512bw,bmi"))) size_t ScanAvx512(const char* t, size_t i, size_t to, size_t limit,
+                                                                    Fn&& fn) {
+#define SC_LOAD(k) _mm512_loadu_si512(t + i + (k))
+#define SC_EQ(v, c) _mm512_cmpeq_epi8_mask((v), _mm512_set1_epi8(c))
+  while (i + 64 <= to && i + 64 + kReach <= limit) {
+    const __m512i b0 = SC_LOAD(0);
+    const uint64_t m0_a = SC_EQ(b0, 'A'), m0_q = SC_EQ(b0, '"'), m0_c = SC_EQ(b0, ':');
+    if ((m0_a | m0_q | m0_c) != 0) {
+      uint64_t mk = m0_a & SC_EQ(SC_LOAD(2), 'I') & SC_EQ(SC_LOAD(3), 'A');
+      uint64_t mn = m0_q & SC_EQ(SC_LOAD(5), 'N') & SC_EQ(SC_LOAD(9), '"');
+      uint64_t ma = m0_c & SC_EQ(SC_LOAD(1), 'u') & SC_EQ(SC_LOAD(4), 'r');
+      for (; mk; mk &= mk - 1) fn(i + size_t(__builtin_ctzll(mk)), kKey);
+      for (; mn; mn &= mn - 1) fn(i + size_t(__builtin_ctzll(mn)), kName);
+      for (; ma; ma &= ma - 1) fn(i + size_t(__builtin_ctzll(ma)), kArn);
+    }
+    i += 64;
+  }
+#undef SC_LOAD
+#undef SC_EQ
+  return i;
+}
+bool HaveAvx512() {
+  static const bool yes =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi");
+  return yes;
+}
 #endif
 
 }  // namespace
@@ -121,17 +150,39 @@ void CallerScanner::Scan(std::string_view text, size_t from, size_t to,
   const size_t limit = std::min(text.size(), to + kLookahead);
   const char* p = text.data();
   const size_t first = hits.size();
-  auto confirm = [&](size_t i, uint32_t shape) {
-    const bool hit = shape == kKey ? ConfirmKey(text, i)
-                     : shape == kName ? ConfirmUserNameField(text, i)
-                                      : ConfirmUserArn(text, i);
-    if (hit) hits.push_back(i);
+  // Candidates are checked in batches. Nearly all are key ids (one per
+  // record), and the index's filter lookup for one is a cache miss: checked
+  // back to back, with no branch on each result, the misses overlap instead
+  // of following one another.
+  constexpr size_t kBatch = 64;
+  size_t at[kBatch];
+  uint32_t shapes[kBatch];
+  bool maybe[kBatch];
+  size_t n = 0;
+  auto check_batch = [&] {
+    for (size_t k = 0; k < n; ++k)
+      maybe[k] = shapes[k] != kKey || (at[k] + 20 <= text.size() && index_.MayHaveKey(text.substr(at[k], 20)));
+    for (size_t k = 0; k < n; ++k) {
+      if (!maybe[k]) continue;
+      const bool hit = shapes[k] == kKey    ? ConfirmKey(text, at[k])
+                       : shapes[k] == kName ? ConfirmUserNameField(text, at[k])
+                                            : ConfirmUserArn(text, at[k]);
+      if (hit) hits.push_back(at[k]);
+    }
+    n = 0;
+  };
+  auto candidate = [&](size_t i, uint32_t shape) {
+    at[n] = i;
+    shapes[n] = shape;
+    if (++n == kBatch) check_batch();
   };
   size_t i = from;
 #if defined(__x86_64__)
-  if (HaveAvx2()) i = ScanAvx2(p, i, to, limit, confirm);
+  if (HaveAvx512()) i = ScanAvx512(p, i, to, limit, candidate);
+  else if (HaveAvx2()) i = ScanAvx2(p, i, to, limit, candidate);
 #endif
-  ScanScalar(p, i, to, limit, confirm);
+  ScanScalar(p, i, to, limit, candidate);
+  check_batch();
   std::sort(hits.begin() + std::ptrdiff_t(first), hits.end());
 }
 

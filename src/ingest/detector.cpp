@@ -1,5 +1,7 @@
 #include "ingest/detector.h"
 
+#include <bit>
+
 #include "ingest/caller_scanner.h"
 
 namespace spacecrab::ingest {
@@ -39,12 +41,15 @@ Detector::Detector(const DetectorOptions& options)
     : o_(options),
       gzip_(options.limits.max_file_bytes),
       parser_(options.limits),
+      structure_(options.limits),
       chunk_(std::make_unique_for_overwrite<uint8_t[]>(kReadChunk)) {}
 
 Status Detector::Decode(ByteReader& in, ScanOutcome& out, std::vector<size_t>& hits) {
   CallerScanner scanner(*index_);
   size_t scanned = 0;
+  structure_.Reset();
   auto scan_ready = [&](const PaddedBuffer& buf) {
+    structure_.Scan(buf.view());
     // Leave the last kLookahead bytes for the next round: a candidate there
     // may need bytes not decoded yet.
     if (buf.size() > CallerScanner::kLookahead + scanned) {
@@ -56,9 +61,14 @@ Status Detector::Decode(ByteReader& in, ScanOutcome& out, std::vector<size_t>& h
   gzip_.Reset();
   text_.Clear();
   // Gzipped CloudTrail is ~10-20x smaller than its text; a close first guess
-  // saves regrowing copies. Untouched reserve costs no memory.
-  if (const auto size = in.Size())
-    text_.Reserve(std::min<uint64_t>(std::min<uint64_t>(*size * 12, kKeepBuffer), o_.limits.max_file_bytes) + 1);
+  // saves regrowing copies. Rounded up to a power of two, so a run of
+  // similar files settles on one buffer: every fresh buffer's pages are
+  // faulted in again, which costs more than decoding into them. Untouched
+  // reserve costs no memory.
+  if (const auto size = in.Size()) {
+    const uint64_t guess = std::min<uint64_t>(*size * 12, std::min<uint64_t>(kKeepBuffer, o_.limits.max_file_bytes));
+    text_.Reserve(std::min<uint64_t>(std::bit_ceil(guess + 1), std::max<uint64_t>(guess + 1, kKeepBuffer)));
+  }
   bool first = true, gzipped = false;
   while (true) {
     auto n = in.Read(std::span(chunk_.get(), kReadChunk));
@@ -118,14 +128,17 @@ ScanOutcome Detector::ScanLogFile(ByteReader& in, std::string_view origin) {
   std::vector<size_t> hits;
   out.status = Decode(in, out, hits);
   if (out.status.ok()) {
-    if (!hits.empty() || o_.walk_every_file || !LooksComplete(text_.view())) {
-      out.status = parser_.ForEachRecord(
-          text_, hits, /*select_all=*/false,
-          [&](const CloudTrailRecord& record, std::string_view raw) {
-            AddIfMatch(*index_, record, raw, origin, out);
-            return Status::Ok();
-          },
-          out.counts);
+    const RecordParser::OnRecord match = [&](const CloudTrailRecord& record, std::string_view raw) {
+      AddIfMatch(*index_, record, raw, origin, out);
+      return Status::Ok();
+    };
+    if (structure_.Finish(text_.view())) {
+      // Checked and cut into records while decoding: no second pass.
+      out.status = parser_.ForEachRecord(text_, structure_.records(), hits, /*select_all=*/false, match,
+                                         out.counts);
+      if (!out.status.ok()) out.bad = ClassifyBadInput(out.status, false);
+    } else if (!hits.empty() || o_.walk_every_file || !LooksComplete(text_.view())) {
+      out.status = parser_.ForEachRecord(text_, hits, /*select_all=*/false, match, out.counts);
       if (!out.status.ok()) out.bad = ClassifyBadInput(out.status, false);
     }
   }

@@ -1,16 +1,20 @@
 // Detector: one CloudTrail log file (or push payload) in, the uses of our
-// keys out. Decode (gunzip when gzipped) -> pre-filter (CallerScanner, fused
-// with decompression so each piece is scanned while in cache) -> walk the
-// document -> parse only records with a hit -> KeyMatcher -> Detection.
+// keys out. Decode (gunzip when gzipped) -> pre-filter (CallerScanner) and
+// structure check (StructureScanner), both fused with decompression so each
+// piece is scanned while in cache -> parse only records with a hit ->
+// KeyMatcher -> Detection. A document that is not of CloudTrail's plain shape
+// (see structure_scanner.h) is walked with simdjson instead, which validates
+// it and cuts it into records the slower way.
 //
 // Bad input (corrupt gzip, truncated/invalid JSON, a file or record over the
 // limits) ends that input with a non-OK `status` and a BadInput reason; the
 // detections found before the fault are still returned (a real use must not
 // be lost because a later record is broken).
 //
-// Memory: one file's decompressed text plus, when the file is walked,
-// simdjson's index over it (~ a few times the text); buffers are reused
-// between files and released after an unusually large one.
+// Memory: one file's decompressed text plus 16 bytes per record (where each
+// record's text lies); simdjson's index over the text (a few times its size)
+// only for a file that is walked. Buffers are reused between files and
+// released after an unusually large one.
 // Not thread-safe: one Detector per worker thread.
 #pragma once
 
@@ -30,6 +34,7 @@
 #include "ingest/limits.h"
 #include "ingest/padded_buffer.h"
 #include "ingest/record_parser.h"
+#include "ingest/structure_scanner.h"
 
 namespace spacecrab::ingest {
 
@@ -37,12 +42,13 @@ struct DetectorOptions {
   const KeyMatcher* matcher = nullptr;  // required, not owned
   const Clock* clock = nullptr;         // required, not owned
   IngestLimits limits;
-  // Walk (and so validate the JSON structure of, count the records in and
-  // apply the record size limit to) every file, not only those with a
-  // pre-filter hit. Off ("fast"): a hit-free file that ends like a complete
-  // CloudTrail document ("...]}") is not walked — it cannot hold a use, so
-  // detection is unchanged, but its records are not counted and a file cut
-  // exactly after a "]}" or holding an oversized record is not quarantined.
+  // Validate (the JSON structure of, the record size limit in) every file,
+  // not only those with a pre-filter hit. A file StructureScanner accepts is
+  // valid either way; this decides what happens to the rest. Off ("fast"): a
+  // hit-free file that ends like a complete CloudTrail document ("...]}") is
+  // not walked — it cannot hold a use, so detection is unchanged, but its
+  // records are not counted and a file cut exactly after a "]}" or holding
+  // an oversized record is not quarantined.
   bool walk_every_file = true;
 };
 
@@ -78,6 +84,7 @@ class Detector {
   DetectorOptions o_;
   GzipDecoder gzip_;
   RecordParser parser_;
+  StructureScanner structure_;
   PaddedBuffer text_;
   std::unique_ptr<uint8_t[]> chunk_;
   std::shared_ptr<const KeyIndex> index_;  // snapshot for the current input

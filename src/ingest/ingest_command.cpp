@@ -40,7 +40,11 @@ int RunIngestCommand(const Config& config, const std::vector<std::string>& input
       "ingest", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   std::unique_ptr<enrich::Enricher> enricher;
   if (options.enrich) {
-    auto created = enrich::EnricherFromConfig(config.enrich);
+    // Debian's Tor GeoIP tables (25 MB of text) are read only once a
+    // detection needs a country, and only for the address family it has.
+    enrich::EnricherOptions eo = enrich::EnricherOptionsFromConfig(config.enrich);
+    eo.load_tor_geoip_on_first_use = true;
+    auto created = enrich::EnricherFromOptions(eo);
     if (!created.ok()) {
       std::fprintf(stderr, "spacecrab ingest: %s\n", created.status().message().c_str());
       return 1;

@@ -128,13 +128,26 @@ Status RecordParser::ParseRecord(std::string_view json, CloudTrailRecord& out) {
 Status RecordParser::ForEachRecord(const PaddedBuffer& buf, std::span<const size_t> hits,
                                    bool select_all, const OnRecord& on_record,
                                    RecordCounts& counts) {
+  return ForEach(buf, nullptr, hits, select_all, on_record, counts);
+}
+
+Status RecordParser::ForEachRecord(const PaddedBuffer& buf, std::span<const RecordSpan> records,
+                                   std::span<const size_t> hits, bool select_all,
+                                   const OnRecord& on_record, RecordCounts& counts) {
+  return ForEach(buf, &records, hits, select_all, on_record, counts);
+}
+
+Status RecordParser::ForEach(const PaddedBuffer& buf, const std::span<const RecordSpan>* records,
+                             std::span<const size_t> hits, bool select_all, const OnRecord& on_record,
+                             RecordCounts& counts) {
   bool callback_failed = false;
   const OnRecord guarded = [&](const CloudTrailRecord& r, std::string_view raw) {
     Status s = on_record(r, raw);
     callback_failed = !s.ok();
     return s;
   };
-  Status strict = WalkStrict(buf, hits, select_all, guarded, counts);
+  Status strict = records != nullptr ? WalkListed(buf, *records, hits, select_all, guarded, counts)
+                                     : WalkStrict(buf, hits, select_all, guarded, counts);
   if (strict.ok() || strict.code() != StatusCode::kDataLoss || callback_failed) return strict;
   // Forgive missing separators between records: re-split by brace matching,
   // skipping the records the strict walk already delivered.
@@ -180,25 +193,42 @@ Status RecordParser::WalkStrict(const PaddedBuffer& buf, std::span<const size_t>
       if (auto e = element.get_object().get(rec)) return JsonError("Records element", e);
       std::string_view raw;
       if (auto e = rec.raw_json().get(raw)) return JsonError("Records element", e);
-      ++counts.records;
-      if (raw.size() > impl_->limits.max_record_bytes)
-        return ResourceExhausted("record " + std::to_string(counts.records) + " of " +
-                                 std::to_string(raw.size()) + " bytes exceeds the limit of " +
-                                 std::to_string(impl_->limits.max_record_bytes));
-      const size_t begin = size_t(raw.data() - buf.data());
-      const size_t end = begin + raw.size();
-      while (next_hit < hits.size() && hits[next_hit] < begin) ++next_hit;
-      const bool selected = select_all || (next_hit < hits.size() && hits[next_hit] < end);
-      if (!selected) continue;
-      ++counts.parsed;
-      CloudTrailRecord record;
-      SC_RETURN_IF_ERROR(ParseRecord(raw, record));
-      SC_RETURN_IF_ERROR(on_record(record, raw));
+      SC_RETURN_IF_ERROR(VisitRecord(raw, size_t(raw.data() - buf.data()), hits, next_hit, select_all,
+                                     on_record, counts));
     }
   }
   if (!saw_records) return DataLoss("log file: not a CloudTrail document (no \"Records\" array)");
   if (HasTrailingContent(doc)) return DataLoss("log file: trailing content after the document");
   return Status::Ok();
+}
+
+Status RecordParser::WalkListed(const PaddedBuffer& buf, std::span<const RecordSpan> records,
+                                std::span<const size_t> hits, bool select_all,
+                                const OnRecord& on_record, RecordCounts& counts) {
+  size_t next_hit = 0;
+  for (const RecordSpan& r : records) {
+    const std::string_view raw(buf.data() + r.begin, r.end - r.begin);
+    SC_RETURN_IF_ERROR(VisitRecord(raw, r.begin, hits, next_hit, select_all, on_record, counts));
+  }
+  return Status::Ok();
+}
+
+Status RecordParser::VisitRecord(std::string_view raw, size_t begin, std::span<const size_t> hits,
+                                 size_t& next_hit, bool select_all, const OnRecord& on_record,
+                                 RecordCounts& counts) {
+  ++counts.records;
+  if (raw.size() > impl_->limits.max_record_bytes)
+    return ResourceExhausted("record " + std::to_string(counts.records) + " of " +
+                             std::to_string(raw.size()) + " bytes exceeds the limit of " +
+                             std::to_string(impl_->limits.max_record_bytes));
+  const size_t end = begin + raw.size();
+  while (next_hit < hits.size() && hits[next_hit] < begin) ++next_hit;
+  const bool selected = select_all || (next_hit < hits.size() && hits[next_hit] < end);
+  if (!selected) return Status::Ok();
+  ++counts.parsed;
+  CloudTrailRecord record;
+  SC_RETURN_IF_ERROR(ParseRecord(raw, record));
+  return on_record(record, raw);
 }
 
 Expected<std::string_view> RecordParser::MemberText(const PaddedBuffer& buf,

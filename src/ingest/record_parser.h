@@ -26,6 +26,7 @@
 #include "core/status.h"
 #include "ingest/limits.h"
 #include "ingest/padded_buffer.h"
+#include "ingest/structure_scanner.h"
 
 namespace spacecrab::ingest {
 
@@ -49,6 +50,12 @@ class RecordParser {
   // are parsed and passed to `on_record`; its error stops the walk.
   Status ForEachRecord(const PaddedBuffer& doc, std::span<const size_t> hits, bool select_all,
                        const OnRecord& on_record, RecordCounts& counts);
+  // The same, for a document StructureScanner has already checked and cut
+  // into `records` (its Finish() returned true): the records are taken from
+  // the list instead of a second pass over the text, with the same outcome.
+  Status ForEachRecord(const PaddedBuffer& doc, std::span<const RecordSpan> records,
+                       std::span<const size_t> hits, bool select_all, const OnRecord& on_record,
+                       RecordCounts& counts);
 
   // Parses one record object. `json` must lie inside a buffer with at least
   // PaddedBuffer::kPadding readable bytes after it.
@@ -60,8 +67,18 @@ class RecordParser {
   Expected<std::string_view> MemberText(const PaddedBuffer& doc, std::string_view name);
 
  private:
+  Status ForEach(const PaddedBuffer& doc, const std::span<const RecordSpan>* records,
+                 std::span<const size_t> hits, bool select_all, const OnRecord& on_record,
+                 RecordCounts& counts);
   Status WalkStrict(const PaddedBuffer& doc, std::span<const size_t> hits, bool select_all,
                     const OnRecord& on_record, RecordCounts& counts);
+  Status WalkListed(const PaddedBuffer& doc, std::span<const RecordSpan> records,
+                    std::span<const size_t> hits, bool select_all, const OnRecord& on_record,
+                    RecordCounts& counts);
+  // One record of the strict walk: counted, size-checked, parsed and handed
+  // on when selected. `next_hit` advances through `hits`.
+  Status VisitRecord(std::string_view raw, size_t begin, std::span<const size_t> hits, size_t& next_hit,
+                     bool select_all, const OnRecord& on_record, RecordCounts& counts);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
