@@ -14,7 +14,12 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOption
                       SqliteConnection::Open(options.path, {options.busy_timeout, false}));
   // Touch the schema so a file that is not a database fails here, not later.
   SC_RETURN_IF_ERROR(writer->Exec("SELECT COUNT(*) FROM sqlite_schema"));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(options, std::move(writer)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options, std::move(writer)));
+  if (!store->in_memory_) {
+    SC_ASSIGN_OR_RETURN(store->checkpointer_,
+                        WalCheckpointer::Attach(options.path, *store->writer_));
+  }
+  return store;
 }
 
 SqliteStore::SqliteStore(SqliteStoreOptions options, std::unique_ptr<SqliteConnection> writer)

@@ -9,6 +9,9 @@
 // absorbed by busy_timeout; only contention longer than that surfaces, as
 // kUnavailable.
 //
+// WAL checkpoints run on a background thread (wal_checkpointer.h), so a
+// commit never waits for the database file's fsync.
+//
 // Path ":memory:" gives a private in-memory database (tests): one connection
 // serves reads and writes under the mutex.
 //
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store/wal_checkpointer.h"
 
 namespace spacecrab {
 
@@ -113,6 +117,8 @@ class SqliteStore final : public Store {
 
   std::mutex write_mu_;
   std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mu_
+  // After writer_: stopped (and detached from it) before the writer closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // null for ":memory:"
 
   // InsertTokensAudited's group commit.
   struct PendingInsert {

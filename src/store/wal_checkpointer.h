@@ -1,0 +1,89 @@
+// WalCheckpointer: moves SQLite's WAL checkpoints off the commit path.
+//
+// With SQLite's default auto-checkpoint, the transaction whose commit takes
+// the WAL past 1,000 pages copies the WAL back into the database file and
+// fsyncs it before its caller gets an answer. Under a stream of token
+// handouts that is one request in every few hundred waiting for an fsync
+// (tens of milliseconds on a busy disk) — the tail of the handout latency.
+//
+// Here the writer connection's commit hook only signals; a background thread
+// runs PASSIVE checkpoints on its own connection (they never block the writer
+// or readers; the writer keeps appending while frames are copied). If the
+// thread falls behind — the WAL passes `inline_pages` — the committing writer
+// checkpoints inline as SQLite would have (after any background pass in
+// progress), so the WAL stays near that size. Checkpoints that fail (disk full, I/O error) are logged and retried
+// on the next signal; committed data is safe in the WAL either way.
+//
+// Thread-safety: Attach once, before the writer is used; the hook runs on the
+// writer's thread under the store's write mutex; Stop() and the destructor
+// from any one thread. Ownership: does not own the writer connection, which
+// must outlive Stop() (detach happens there).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+
+namespace spacecrab {
+
+class SqliteConnection;
+
+struct WalCheckpointOptions {
+  int background_pages = 1000;  // wake the checkpoint thread at this WAL size
+  int inline_pages = 16000;     // the writer checkpoints itself at this size (~64 MiB)
+};
+
+struct WalCheckpointStats {
+  uint64_t background = 0;  // checkpoints run by the thread
+  uint64_t inline_runs = 0;  // checkpoints the writer had to run itself
+  uint64_t failures = 0;
+};
+
+class WalCheckpointer {
+ public:
+  // Opens the checkpoint connection on `path` and installs the hook on
+  // `writer`. kUnavailable if the connection cannot be opened.
+  static Expected<std::unique_ptr<WalCheckpointer>> Attach(const std::string& path,
+                                                           SqliteConnection& writer,
+                                                           WalCheckpointOptions options = {});
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Restores SQLite's own auto-checkpoint on the writer, runs a last
+  // checkpoint and joins the thread. Idempotent.
+  void Stop();
+  WalCheckpointStats stats() const;
+
+ private:
+  WalCheckpointer(SqliteConnection& writer, std::unique_ptr<SqliteConnection> own,
+                  WalCheckpointOptions options);
+  static int OnCommit(void* self, sqlite3* db, const char* schema, int pages);
+  void Loop();
+  void Checkpoint(sqlite3* db, std::atomic<uint64_t>& counter);
+
+  SqliteConnection& writer_;
+  std::unique_ptr<SqliteConnection> own_;  // used by the thread only
+  const WalCheckpointOptions options_;
+
+  std::mutex run_mu_;  // held while a checkpoint runs
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+
+  std::atomic<uint64_t> background_{0};
+  std::atomic<uint64_t> inline_{0};
+  std::atomic<uint64_t> failures_{0};
+};
+
+}  // namespace spacecrab
