@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -90,9 +91,12 @@ Expected<int> ApiServer::Bind() {
   // Responses go out as header and body writes; without TCP_NODELAY, Nagle
   // holds the body until the client's delayed ACK (~40 ms per request).
   http_->set_tcp_nodelay(true);
-  http_->set_socket_options([](int sock) {
+  // The callback sees only the listening socket: remember it (below).
+  auto listen_fd = std::make_shared<int>(-1);
+  http_->set_socket_options([listen_fd](int sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    *listen_fd = sock;
   });
 
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
@@ -130,6 +134,12 @@ Expected<int> ApiServer::Bind() {
     return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(port) +
                        " (address in use or not local?)");
   }
+  // cpp-httplib 0.11 listens with a backlog of 5 (compiled into Debian's
+  // library): when a fleet connects at once — 9 a.m., or after a restart —
+  // the kernel drops handshakes past it and those clients stall 1-7 s in SYN
+  // retries. listen() again on the bound socket raises the backlog.
+  if (*listen_fd >= 0 && ::listen(*listen_fd, SOMAXCONN) != 0)
+    spdlog::warn("API server: cannot raise the listen backlog; bursts of new connections may stall");
   return port;
 }
 

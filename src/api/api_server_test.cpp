@@ -3,6 +3,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <thread>
 
 #include "api/apikey_routes.h"
@@ -206,6 +213,53 @@ TEST_F(ApiServerTest, OpenApiListsEveryMountedRoute) {
     EXPECT_TRUE(doc["paths"][route.pattern].contains(method))
         << route.method << " " << route.pattern;
   }
+}
+
+// A fleet connecting at once (9 a.m., or after a restart): every client is
+// answered promptly. With cpp-httplib's own backlog of 5 the kernel dropped
+// handshakes past it and those clients waited 1-7 s in SYN retries.
+TEST_F(ApiServerTest, ABurstOfNewConnectionsIsAnsweredWithoutHandshakeRetries) {
+  constexpr int kClients = 300;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<pollfd> fds;
+  for (int i = 0; i < kClients; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    fds.push_back({fd, POLLIN, 0});
+  }
+  const std::string request =
+      "GET /api/v1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  for (const pollfd& p : fds) {
+    ASSERT_EQ(::send(p.fd, request.data(), request.size(), 0), ssize_t(request.size()));
+  }
+  int answered = 0;
+  std::vector<bool> done(fds.size(), false);
+  while (answered < kClients &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    ASSERT_GE(::poll(fds.data(), fds.size(), 100), 0);
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (done[i] || !(fds[i].revents & POLLIN)) continue;
+      char buf[512];
+      const ssize_t n = ::recv(fds[i].fd, buf, sizeof buf, 0);
+      EXPECT_GT(n, 0);
+      if (n > 0) {
+        EXPECT_EQ(std::string(buf, size_t(n)).rfind("HTTP/1.1 200", 0), 0u);
+      }
+      done[i] = true;
+      fds[i].events = 0;
+      ++answered;
+    }
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  for (const pollfd& p : fds) ::close(p.fd);
+  EXPECT_EQ(answered, kClients);
+  // A dropped handshake costs at least the 1 s SYN retransmission timeout.
+  EXPECT_LT(elapsed, std::chrono::milliseconds(900));
 }
 
 TEST(ApiServerLifecycle, StopBeforeRunDoesNotHang) {

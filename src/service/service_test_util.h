@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 
 #include "core/clock.h"
 #include "crypto/random.h"
@@ -20,7 +21,15 @@ class FlakyProvider final : public Provider {
  public:
   explicit FlakyProvider(Provider& inner) : inner_(inner) {}
   TokenKind kind() const override { return inner_.kind(); }
-  Expected<MintedKey> Mint(const std::string& hint) override { return inner_.Mint(hint); }
+  Expected<MintedKey> Mint(const std::string& hint) override {
+    if (repeat_last_mint > 0 && last_mint_) {
+      --repeat_last_mint;
+      return *last_mint_;
+    }
+    auto key = inner_.Mint(hint);
+    if (key.ok()) last_mint_ = *key;
+    return key;
+  }
   Status Revoke(const HoneyToken& t) override {
     ++revokes;
     return fail ? Unavailable("injected") : inner_.Revoke(t);
@@ -32,11 +41,13 @@ class FlakyProvider final : public Provider {
   Expected<MintedKey> Rotate(const HoneyToken& t) override { return inner_.Rotate(t); }
 
   bool fail = false;
+  int repeat_last_mint = 0;  // the next N mints return the previous key again
   int revokes = 0;
   int deletes = 0;
 
  private:
   Provider& inner_;
+  std::optional<MintedKey> last_mint_;
 };
 
 struct ServiceWorld {

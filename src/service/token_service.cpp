@@ -24,6 +24,12 @@ Status CheckPlacement(const std::string& location, const std::string& owner,
   return Status::Ok();
 }
 
+// The store's refusal of an access key id another token holds.
+bool IsAccessKeyClash(const Status& st) {
+  return st.code() == StatusCode::kAlreadyExists &&
+         st.message().find("access key id") != std::string::npos;
+}
+
 }  // namespace
 
 Status ValidateTokenSpec(const TokenSpec& spec, Timestamp now) {
@@ -108,6 +114,22 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
     SC_ASSIGN_OR_RETURN(provider, ProviderFor(*spec.kind));
   }
 
+  // A decoy key id carries 40 random bits beside the account, so among
+  // hundreds of thousands of decoys a fresh id can repeat a stored one (the
+  // store refuses it): such a batch is minted again. IAM key ids are unique
+  // by AWS's word; a clash there is a real error.
+  const int attempts = provider->kind() == TokenKind::kDecoy ? 3 : 1;
+  for (int attempt = 1;; ++attempt) {
+    auto issued = CreateOnce(provider, spec, count, actor, now);
+    if (issued.ok() || attempt >= attempts || !IsAccessKeyClash(issued.status()))
+      return issued;
+    spdlog::info("a new decoy key id repeated a stored one; minting the batch again");
+  }
+}
+
+Expected<std::vector<IssuedToken>> TokenService::CreateOnce(Provider* provider,
+                                                            const TokenSpec& spec, int count,
+                                                            const Actor& actor, Timestamp now) {
   std::vector<IssuedToken> issued;
   std::vector<HoneyToken> rows;
   issued.reserve(size_t(count));

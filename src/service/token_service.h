@@ -107,6 +107,9 @@ class TokenService {
 
  private:
   Expected<Provider*> ProviderFor(TokenKind kind) const;
+  // One mint-and-store attempt of Create.
+  Expected<std::vector<IssuedToken>> CreateOnce(Provider* provider, const TokenSpec& spec,
+                                                int count, const Actor& actor, Timestamp now);
   HoneyToken NewToken(const MintedKey& key, Timestamp now);
   std::mutex& LockFor(const std::string& id);
   AuditEntry AuditEntryFor(const Actor& actor, std::string action, std::string object_id,

@@ -69,6 +69,27 @@ TEST_F(TokenServiceTest, CreateIssuesCountTokensWithSealedSecretsOnly) {
   }
 }
 
+TEST_F(TokenServiceTest, DecoyKeyIdThatRepeatsAStoredOneIsMintedAgain) {
+  const IssuedToken first = CreateOne("host-a");
+  // The next two mints return the stored key again (a 40-bit clash, twice).
+  w_.flaky->repeat_last_mint = 2;
+  const IssuedToken second = CreateOne("host-b");
+  EXPECT_EQ(w_.flaky->repeat_last_mint, 0);
+  EXPECT_NE(second.token.access_key_id, first.token.access_key_id);
+  auto stored = w_.store->GetTokenByAccessKeyId(second.token.access_key_id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->location, "host-b");
+  EXPECT_EQ(Audit().size(), 2u);  // one entry per handout, none for the clashes
+
+  // Three clashes in a row: the store's refusal reaches the caller.
+  w_.flaky->repeat_last_mint = 3;
+  TokenSpec spec;
+  spec.location = "host-c";
+  auto refused = service_.Create(spec, 1, actor_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kAlreadyExists);
+}
+
 TEST_F(TokenServiceTest, CreateRejectsBadInputNamingTheField) {
   struct Case {
     std::function<void(TokenSpec&)> mutate;
