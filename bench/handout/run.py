@@ -2,23 +2,28 @@
 """Token handout from the warm pool, with real IAM keys minted in the AWS sandbox.
 
 1. moto (the sandbox of tests/sandbox) and `spacecrab serve` with provider = "aws",
-   `[aws] pool_size = POOL`, `[server] threads = 256`;
+   `[aws] pool_size = POOL`, `[server] threads = THREADS` (64);
 2. the pool fills: POOL keys minted through moto (CreateUser, PutUserPolicy,
    CreateAccessKey each) — the time it takes is reported;
-3. wrk with CONNECTIONS keep-alive clients POSTs /api/v1/tokens (count=1, one
-   token per request) for DURATION seconds: latency p50/p90/p99 and tokens/s;
-4. /api/v1/metrics confirms every handout came from the pool (none minted on demand).
+3. for each rate in RATES, bench/handout/loadgen (built as `loadgen`) with
+   CONNECTIONS keep-alive clients POSTs /api/v1/tokens (count=1, one token per
+   request) for WARMUP + DURATION seconds: open-loop at that rate (latency from the
+   scheduled send, so queueing counts), or closed-loop for rate 0 (maximum
+   throughput; its latency is CONNECTIONS / throughput by Little's law);
+4. /api/v1/metrics confirms every handout came from the pool (none minted on
+   demand); the pool is refilled before the next rate.
 
-moto is paused (SIGSTOP) while wrk runs: the refill's IAM calls then hang as if IAM
-were unreachable, which is the point of the pool (handouts never wait on IAM), and
-moto's Python does not take CPU from the server on this 2-core machine — real IAM
-is remote and costs the server nothing while it thinks. `--keep-iam` leaves moto
+moto is paused (SIGSTOP) while loadgen runs: the refill's IAM calls then hang as if
+IAM were unreachable, which is the point of the pool (handouts never wait on IAM),
+and moto's Python does not take CPU from the server on this 2-core machine — real
+IAM is remote and costs the server nothing while it thinks. `--keep-iam` leaves moto
 running (the refill then competes for the same cores).
 
-    SPACECRAB_BIN=build/src/cli/spacecrab python3 bench/handout/run.py [--pool 10000]
-        [--connections 200] [--duration 1] [--repeat 3]
+    SPACECRAB_BIN=build/src/cli/spacecrab LOADGEN=build/bench/loadgen \
+        python3 bench/handout/run.py [--pool 10000] [--connections 200] \
+        [--rates 5000,0] [--duration 1] [--warmup 0.5]
 
-Needs moto_server, boto3, wrk. Results go to stdout (and bench/out/handout-*.txt).
+Needs moto_server, boto3. Results go to stdout (and bench/out/handout-*.json).
 """
 import argparse
 import json
@@ -61,29 +66,26 @@ def wait_ready(srv, n, timeout):
     raise SystemExit("pool reached only %d of %d keys in %ds" % (ready, n, timeout))
 
 
-def wrk(srv, connections, duration):
-    cmd = ["wrk", "-t2", "-c%d" % connections, "-d%ds" % duration, "--timeout", "10s", "--latency",
-           "-H", "Authorization: Bearer %s" % srv.admin_key, "-s", os.path.join(ROOT, "bench", "api", "create.lua"),
-           srv.addr]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, COUNT="1"), check=True).stdout
-    lat = {}
-    for pct in ("50", "75", "90", "99"):
-        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)\s*$" % pct, out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        lat[pct] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    rate = float(re.search(r"tokens_per_second (\d+)", out).group(1))
-    errors = re.search(r"requests (\d+) errors_status (\d+) errors_socket (\d+)", out)
-    return {"p50_ms": lat["50"], "p90_ms": lat["90"], "p99_ms": lat["99"], "tokens_per_s": rate,
-            "requests": int(errors.group(1)), "errors": int(errors.group(2)) + int(errors.group(3)),
-            "raw": out}
+def loadgen(srv, connections, rate, duration, warmup):
+    binary = os.environ.get("LOADGEN", os.path.join(ROOT, "build", "bench", "loadgen"))
+    body = '{"location":"bench-host-{n}:~/Downloads","owner":"bench","count":1}'
+    cmd = [binary, "--url", srv.addr + "/api/v1/tokens", "--method", "POST",
+           "--header", "Authorization: Bearer %s" % srv.admin_key,
+           "--header", "Content-Type: application/json", "--body-template", body,
+           "--connections", str(connections), "--rate", str(rate), "--duration", str(duration),
+           "--warmup", str(warmup), "--expect-status", "201", "--json"]
+    run = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(run.stdout)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pool", type=int, default=10000)
     ap.add_argument("--connections", type=int, default=200)
-    ap.add_argument("--duration", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rates", default="5000,0", help="requests/s per run; 0 = closed loop")
+    ap.add_argument("--duration", type=float, default=1)
+    ap.add_argument("--warmup", type=float, default=0.5)
+    ap.add_argument("--threads", type=int, default=64, help="[server] threads")
     ap.add_argument("--keep-iam", action="store_true", help="do not pause moto during the runs")
     args = ap.parse_args()
 
@@ -93,19 +95,19 @@ def main():
            "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     extra = ('[provider]\ntype = "aws"\n\n[aws]\nendpoint_url = "%s"\nregion = "us-east-1"\n'
              'pool_size = %d\npool_refill_rate = 1000\n' % (sb.moto_endpoint, args.pool))
-    srv = SpacecrabServer(extra_config=extra, env=env, threads=256).start()
+    srv = SpacecrabServer(extra_config=extra, env=env, threads=args.threads).start()
     results = []
     try:
         fill = wait_ready(srv, args.pool, timeout=3600)
         print("pool of %d IAM keys minted through the sandbox in %.1f s (%.0f keys/s)"
               % (args.pool, fill, args.pool / fill), flush=True)
-        for i in range(args.repeat):
+        for rate in [int(r) for r in args.rates.split(",")]:
             before = metrics(srv)
             moto = sb._moto.proc
             if not args.keep_iam:
                 moto.send_signal(signal.SIGSTOP)
             try:
-                r = wrk(srv, args.connections, args.duration)
+                r = loadgen(srv, args.connections, rate, args.duration, args.warmup)
             finally:
                 if not args.keep_iam:
                     moto.send_signal(signal.SIGCONT)
@@ -113,10 +115,13 @@ def main():
             on_demand = ((metric(after, "spacecrab_pool_handouts_total", account="default", **{"from": "on_demand"}) or 0)
                          - (metric(before, "spacecrab_pool_handouts_total", account="default", **{"from": "on_demand"}) or 0))
             r["on_demand"] = int(on_demand)
-            print("run %d: %d requests, %d errors, %d minted on demand; tokens/s %.0f; "
-                  "latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms"
-                  % (i + 1, r["requests"], r["errors"], r["on_demand"], r["tokens_per_s"],
-                     r["p50_ms"], r["p90_ms"], r["p99_ms"]), flush=True)
+            lat = r["latency_ms"]
+            print("%s: %d answered, %d errors, %d still queued, %d minted on demand; %.0f tokens/s; "
+                  "latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms"
+                  % ("open loop at %d/s" % rate if rate else "closed loop",
+                     r["count"], r["errors_status"] + r["errors_socket"], r["queued_at_end"],
+                     r["on_demand"], r["completions_per_s"], lat["p50"], lat["p90"], lat["p99"],
+                     lat["p99_9"], lat["max"]), flush=True)
             results.append(r)
             wait_ready(srv, args.pool, timeout=3600)  # refill before the next run
     finally:
@@ -125,7 +130,8 @@ def main():
     os.makedirs(os.path.join(ROOT, "bench", "out"), exist_ok=True)
     path = os.path.join(ROOT, "bench", "out", "handout-%d.json" % int(time.time()))
     with open(path, "w") as f:
-        json.dump({"pool": args.pool, "connections": args.connections, "fill_seconds": fill,
+        json.dump({"pool": args.pool, "connections": args.connections, "threads": args.threads,
+                   "fill_seconds": fill,
                    "iam_paused": not args.keep_iam,
                    "runs": results}, f, indent=1)
     print("raw results:", path)

@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <memory>
 #include <set>
 #include <thread>
 
 #include "api/openapi.h"
+#include "api/parking_server.h"
 
 namespace spacecrab {
 namespace {
@@ -48,7 +48,9 @@ ApiServer::ApiServer(ApiServerOptions options, ApiKeyService& keys, MetricsRegis
     : options_(std::move(options)),
       keys_(keys),
       metrics_(metrics),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(std::make_unique<ParkingServer>(ParkingServerOptions{
+          size_t(std::max(1, options_.threads)), options_.keep_alive_timeout,
+          options_.keep_alive_max_requests, options_.read_timeout, options_.write_timeout})) {
   largest_body_limit_ = options_.max_body_bytes;
 }
 
@@ -77,26 +79,18 @@ const nlohmann::json& ApiServer::OpenApiDocument() {
 }
 
 Expected<int> ApiServer::Bind() {
-  const int threads = std::max(1, options_.threads);
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
-  http_->set_read_timeout(options_.read_timeout.count(), 0);
-  http_->set_write_timeout(options_.write_timeout.count(), 0);
-  http_->set_keep_alive_timeout(options_.keep_alive_timeout.count());
-  http_->set_keep_alive_max_count(options_.keep_alive_max_requests);
+  // Pool size, timeouts and keep-alive limits: see ParkingServer.
   // Largest limit any route allows; Serve() applies each route's own limit.
   http_->set_payload_max_length(largest_body_limit_);
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the
   // same port and silently take half the connections. Only SO_REUSEADDR (quick
   // restarts past TIME_WAIT).
-  // Responses go out as header and body writes; without TCP_NODELAY, Nagle
-  // holds the body until the client's delayed ACK (~40 ms per request).
+  // TCP_NODELAY: a response that goes out in pieces (large bodies) must not
+  // wait for the client's delayed ACK (~40 ms).
   http_->set_tcp_nodelay(true);
-  // The callback sees only the listening socket: remember it (below).
-  auto listen_fd = std::make_shared<int>(-1);
-  http_->set_socket_options([listen_fd](int sock) {
+  http_->set_socket_options([](int sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    *listen_fd = sock;
   });
 
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
@@ -126,20 +120,11 @@ Expected<int> ApiServer::Bind() {
         res.set_content(p.body, p.content_type.c_str());
       });
 
-  int port = options_.port;
-  if (port == 0) {
-    port = http_->bind_to_any_port(options_.host);
-    if (port < 0) return Unavailable("cannot listen on " + options_.host + ":0");
-  } else if (!http_->bind_to_port(options_.host, port)) {
-    return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(port) +
-                       " (address in use or not local?)");
+  const int port = http_->Bind(options_.host, options_.port);
+  if (port < 0) {
+    return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                       (options_.port == 0 ? "" : " (address in use or not local?)"));
   }
-  // cpp-httplib 0.11 listens with a backlog of 5 (compiled into Debian's
-  // library): when a fleet connects at once — 9 a.m., or after a restart —
-  // the kernel drops handshakes past it and those clients stall 1-7 s in SYN
-  // retries. listen() again on the bound socket raises the backlog.
-  if (*listen_fd >= 0 && ::listen(*listen_fd, SOMAXCONN) != 0)
-    spdlog::warn("API server: cannot raise the listen backlog; bursts of new connections may stall");
   return port;
 }
 

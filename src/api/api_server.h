@@ -1,4 +1,5 @@
-// ApiServer: the REST API's HTTP server (cpp-httplib, thread pool).
+// ApiServer: the REST API's HTTP server (cpp-httplib's parser on a bounded
+// thread pool; idle keep-alive connections wait in epoll: parking_server.h).
 //
 // Every request goes through one dispatch path: route match (404/405) ->
 // bearer authentication when the route has a scope (401 with
@@ -33,12 +34,13 @@
 #include "service/api_key_service.h"
 
 namespace httplib {
-class Server;
 struct Request;
 struct Response;
 }  // namespace httplib
 
 namespace spacecrab {
+
+class ParkingServer;
 
 struct ApiServerOptions {
   std::string host = "127.0.0.1";
@@ -47,7 +49,7 @@ struct ApiServerOptions {
   size_t max_body_bytes = 1 << 20;  // default per-route limit (413 above it)
   std::chrono::seconds read_timeout{15};
   std::chrono::seconds write_timeout{15};
-  std::chrono::seconds keep_alive_timeout{5};  // an idle keep-alive connection holds a pool thread
+  std::chrono::seconds keep_alive_timeout{5};
   size_t keep_alive_max_requests = 10000;
 };
 
@@ -83,7 +85,7 @@ class ApiServer {
   MetricsRegistry& metrics_;
   Router router_;
   nlohmann::json schemas_ = nlohmann::json::object();
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<ParkingServer> http_;
   std::once_flag openapi_once_;
   nlohmann::json openapi_;
   size_t largest_body_limit_ = 0;

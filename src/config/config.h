@@ -32,7 +32,9 @@ struct ServerConfig {
   std::string data_dir = "./data";
   std::string public_url;          // for links in alerts; empty: http://<bound listen address>
   size_t max_body_bytes = 1 << 20; // API request body limit
-  int threads = 8;
+  // API requests served at once (connections are not bounded by it: idle
+  // keep-alive connections wait in epoll, see src/api/parking_server.h).
+  int threads = 32;
 };
 
 struct StoreConfig {

@@ -37,7 +37,7 @@ namespace spacecrab {
 class SqliteConnection;
 
 struct WalCheckpointOptions {
-  int background_pages = 1000;  // wake the checkpoint thread at this WAL size
+  int background_pages = 4000;  // wake the checkpoint thread at this WAL size (16 MiB)
   int inline_pages = 16000;     // the writer checkpoints itself at this size (~64 MiB)
 };
 

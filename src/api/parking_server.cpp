@@ -1,0 +1,375 @@
+#include "api/parking_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace spacecrab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kFlushAt = 64 * 1024;  // larger responses go out in pieces
+
+// One accepted connection, between requests and while one is served.
+struct Conn {
+  explicit Conn(int socket) : fd(socket) {}
+  int fd;
+  std::string in;  // received, not yet parsed (in[in_pos..])
+  size_t in_pos = 0;
+  std::string out;  // response bytes not yet sent
+  size_t served = 0;
+  bool registered = false;  // known to the epoll set
+  Clock::time_point idle_since;
+
+  bool HasUnread() const { return in_pos < in.size(); }
+};
+
+void CloseConn(Conn& c) {
+  ::shutdown(c.fd, SHUT_RDWR);
+  ::close(c.fd);
+}
+
+// Waits until `fd` is ready for `events`; false on timeout or error.
+bool WaitFor(int fd, short events, std::chrono::seconds timeout) {
+  pollfd p{fd, events, 0};
+  int rc;
+  do {
+    rc = ::poll(&p, 1, static_cast<int>(timeout.count() * 1000));
+  } while (rc < 0 && errno == EINTR);
+  return rc > 0;
+}
+
+void Address(int fd, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  const int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc != 0) return;
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    port = ntohs(a->sin6_port);
+  }
+  ip = buf;
+}
+
+// The httplib::Stream a request is parsed from and answered on: reads are
+// buffered in the connection (what is left over stays for the next request),
+// writes are collected and sent together before the next read or at the end.
+class ConnStream final : public httplib::Stream {
+ public:
+  ConnStream(Conn& conn, const ParkingServerOptions& options) : c_(conn), options_(options) {}
+
+  bool is_readable() const override {
+    return c_.HasUnread() || WaitFor(c_.fd, POLLIN, options_.read_timeout);
+  }
+  bool is_writable() const override { return WaitFor(c_.fd, POLLOUT, options_.write_timeout); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!c_.HasUnread()) {
+      // Whatever we answered so far (e.g. "100 Continue") must reach the
+      // client before we wait for its bytes.
+      if (!Flush()) return -1;
+      const ssize_t got = Fill();
+      if (got <= 0) return got;
+    }
+    const size_t n = std::min(size, c_.in.size() - c_.in_pos);
+    std::memcpy(ptr, c_.in.data() + c_.in_pos, n);
+    c_.in_pos += n;
+    if (c_.in_pos == c_.in.size()) {
+      c_.in.clear();
+      c_.in_pos = 0;
+    }
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    c_.out.append(ptr, size);
+    if (c_.out.size() >= kFlushAt && !Flush()) return -1;
+    return static_cast<ssize_t>(size);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    Address(c_.fd, true, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    Address(c_.fd, false, ip, port);
+  }
+  socket_t socket() const override { return c_.fd; }
+
+  // Sends everything written so far. False if the client is gone or stuck
+  // past the write timeout.
+  bool Flush() {
+    size_t sent = 0;
+    while (sent < c_.out.size()) {
+      const ssize_t n = ::send(c_.fd, c_.out.data() + sent, c_.out.size() - sent,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += size_t(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!WaitFor(c_.fd, POLLOUT, options_.write_timeout)) return false;
+      } else {
+        return false;
+      }
+    }
+    c_.out.clear();
+    return true;
+  }
+
+ private:
+  // Receives more bytes: >0 read, 0 the client closed, -1 error or timeout.
+  ssize_t Fill() {
+    char buf[kReadChunk];
+    while (true) {
+      const ssize_t n = ::recv(c_.fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) {
+        c_.in.append(buf, size_t(n));
+        return n;
+      }
+      if (n == 0) return 0;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!WaitFor(c_.fd, POLLIN, options_.read_timeout)) return -1;
+    }
+  }
+
+  Conn& c_;
+  const ParkingServerOptions& options_;
+};
+
+}  // namespace
+
+// ---- the lot: parked connections and the epoll thread --------------------------
+
+class ParkingServer::Lot {
+ public:
+  Lot(ParkingServer& server, const ParkingServerOptions& options)
+      : server_(server),
+        options_(options),
+        epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+        wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_;
+    if (epoll_ < 0 || wake_ < 0 || ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev) != 0)
+      spdlog::error("API server: cannot set up epoll: {}", std::strerror(errno));
+  }
+  ~Lot() {
+    Close();
+    if (epoll_ >= 0) ::close(epoll_);
+    if (wake_ >= 0) ::close(wake_);
+  }
+
+  // Starts parking for a listen() run whose pool is `queue`.
+  void Open(httplib::TaskQueue* queue) {
+    std::lock_guard lock(mu_);
+    uint64_t pending = 0;
+    (void)!::read(wake_, &pending, sizeof pending);  // a previous run's Close
+    queue_ = queue;
+    stopping_ = false;
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  // Ends the run: closes every parked connection; connections still being
+  // served are closed when their request is done.
+  void Close() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || !thread_.joinable()) return;
+      stopping_ = true;
+    }
+    const uint64_t one = 1;
+    (void)!::write(wake_, &one, sizeof one);  // ends the epoll_wait at once
+    thread_.join();
+    std::lock_guard lock(mu_);
+    for (auto& [fd, conn] : parked_) CloseConn(*conn);
+    parked_.clear();
+  }
+
+  // A connection waiting for its next request (or its first).
+  void Park(std::unique_ptr<Conn> conn) {
+    if (conn->HasUnread()) return Dispatch(std::move(conn));  // pipelined: serve now
+    std::unique_lock lock(mu_);
+    if (stopping_ || epoll_ < 0) {
+      lock.unlock();
+      return CloseConn(*conn);
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.fd = conn->fd;
+    const int rc = ::epoll_ctl(epoll_, conn->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+                               conn->fd, &ev);
+    if (rc != 0) {
+      lock.unlock();
+      spdlog::warn("API server: cannot wait on a connection: {}", std::strerror(errno));
+      return CloseConn(*conn);
+    }
+    conn->registered = true;
+    conn->idle_since = Clock::now();
+    const int fd = conn->fd;
+    parked_[fd] = std::move(conn);
+  }
+
+  size_t parked() const {
+    std::lock_guard lock(mu_);
+    return parked_.size();
+  }
+
+ private:
+  void Run() {
+    std::vector<epoll_event> events(256);
+    auto next_sweep = Clock::now() + std::chrono::milliseconds(500);
+    while (true) {
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+      }
+      const int n = ::epoll_wait(epoll_, events.data(), int(events.size()), 500);
+      for (int i = 0; i < n; ++i) {
+        std::unique_ptr<Conn> conn;
+        {
+          std::lock_guard lock(mu_);
+          auto it = parked_.find(events[size_t(i)].data.fd);
+          if (it == parked_.end()) continue;
+          conn = std::move(it->second);
+          parked_.erase(it);
+        }
+        Dispatch(std::move(conn));
+      }
+      if (Clock::now() >= next_sweep) {
+        CloseIdle();
+        next_sweep = Clock::now() + std::chrono::milliseconds(500);
+      }
+    }
+  }
+
+  // Connections idle past the keep-alive timeout are closed, as httplib would.
+  void CloseIdle() {
+    const auto cutoff = Clock::now() - options_.keep_alive_timeout;
+    std::vector<std::unique_ptr<Conn>> idle;
+    {
+      std::lock_guard lock(mu_);
+      for (auto it = parked_.begin(); it != parked_.end();) {
+        if (it->second->idle_since < cutoff) {
+          idle.push_back(std::move(it->second));
+          it = parked_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& conn : idle) CloseConn(*conn);
+  }
+
+  void Dispatch(std::unique_ptr<Conn> conn) {
+    httplib::TaskQueue* queue = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      if (!stopping_) queue = queue_;
+    }
+    if (queue == nullptr) return CloseConn(*conn);
+    Conn* raw = conn.release();  // std::function needs a copyable callable
+    queue->enqueue([this, raw] { Serve(std::unique_ptr<Conn>(raw)); });
+  }
+
+  // One request on a pool thread, then back to the lot (or closed).
+  void Serve(std::unique_ptr<Conn> conn) {
+    ConnStream stream(*conn, options_);
+    const bool last = ++conn->served >= options_.keep_alive_max_requests;
+    bool closed = false;
+    const bool ok = server_.process_request(stream, last, closed, nullptr);
+    const bool flushed = stream.Flush();
+    if (!ok || closed || last || !flushed) return CloseConn(*conn);
+    Park(std::move(conn));
+  }
+
+  ParkingServer& server_;
+  const ParkingServerOptions& options_;
+  const int epoll_;
+  const int wake_;  // eventfd: Close() wakes the epoll thread
+  mutable std::mutex mu_;
+  std::unordered_map<int, std::unique_ptr<Conn>> parked_;  // guarded by mu_
+  httplib::TaskQueue* queue_ = nullptr;                    // guarded by mu_
+  bool stopping_ = false;                                  // guarded by mu_
+  std::thread thread_;
+};
+
+namespace {
+
+// The pool httplib's accept loop hands connections to; its shutdown (at the
+// end of listen) first closes the lot, so nothing is queued after it.
+class LotQueue final : public httplib::TaskQueue {
+ public:
+  LotQueue(size_t threads, ParkingServer::Lot& lot) : pool_(threads), lot_(lot) {
+    lot_.Open(this);
+  }
+  void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
+  void shutdown() override {
+    lot_.Close();
+    pool_.shutdown();
+  }
+
+ private:
+  httplib::ThreadPool pool_;
+  ParkingServer::Lot& lot_;
+};
+
+}  // namespace
+
+ParkingServer::ParkingServer(ParkingServerOptions options)
+    : options_(options), lot_(std::make_shared<Lot>(*this, options_)) {
+  new_task_queue = [this] { return new LotQueue(std::max<size_t>(1, options_.threads), *lot_); };
+  set_read_timeout(options_.read_timeout.count(), 0);
+  set_write_timeout(options_.write_timeout.count(), 0);
+  set_keep_alive_timeout(options_.keep_alive_timeout.count());
+  set_keep_alive_max_count(options_.keep_alive_max_requests);
+}
+
+ParkingServer::~ParkingServer() { lot_->Close(); }
+
+int ParkingServer::Bind(const std::string& host, int port) {
+  if (port == 0) {
+    port = bind_to_any_port(host);
+    if (port < 0) return -1;
+  } else if (!bind_to_port(host, port)) {
+    return -1;
+  }
+  // listen() again on a listening socket only changes its backlog.
+  if (::listen(svr_sock_, SOMAXCONN) != 0)
+    spdlog::warn("cannot raise the listen backlog; bursts of new connections may stall");
+  return port;
+}
+
+size_t ParkingServer::parked_connections() const { return lot_->parked(); }
+
+bool ParkingServer::process_and_close_socket(socket_t sock) {
+  // Accepted: wait in the lot for the first request's bytes.
+  int yes = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  lot_->Park(std::make_unique<Conn>(sock));
+  return true;
+}
+
+}  // namespace spacecrab
