@@ -302,6 +302,10 @@ class ParkingServer::Lot {
     const bool ok = server_.process_request(stream, last, closed, nullptr);
     const bool flushed = stream.Flush();
     if (!ok || closed || last || !flushed) return CloseConn(*conn);
+    // A large push body or response must not stay allocated while the
+    // connection idles (thousands may be parked).
+    if (conn->in.empty() && conn->in.capacity() > 4 * kReadChunk) std::string().swap(conn->in);
+    if (conn->out.capacity() > kFlushAt) std::string().swap(conn->out);
     Park(std::move(conn));
   }
 
