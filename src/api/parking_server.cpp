@@ -343,7 +343,7 @@ class LotQueue final : public httplib::TaskQueue {
 }  // namespace
 
 ParkingServer::ParkingServer(ParkingServerOptions options)
-    : options_(options), lot_(std::make_shared<Lot>(*this, options_)) {
+    : options_(options), lot_(std::make_unique<Lot>(*this, options_)) {
   new_task_queue = [this] { return new LotQueue(std::max<size_t>(1, options_.threads), *lot_); };
   set_read_timeout(options_.read_timeout.count(), 0);
   set_write_timeout(options_.write_timeout.count(), 0);

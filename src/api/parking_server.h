@@ -63,7 +63,7 @@ class ParkingServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
 
   const ParkingServerOptions options_;
-  std::shared_ptr<Lot> lot_;
+  std::unique_ptr<Lot> lot_;
 };
 
 }  // namespace spacecrab

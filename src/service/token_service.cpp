@@ -24,12 +24,6 @@ Status CheckPlacement(const std::string& location, const std::string& owner,
   return Status::Ok();
 }
 
-// The store's refusal of an access key id another token holds.
-bool IsAccessKeyClash(const Status& st) {
-  return st.code() == StatusCode::kAlreadyExists &&
-         st.message().find("access key id") != std::string::npos;
-}
-
 }  // namespace
 
 Status ValidateTokenSpec(const TokenSpec& spec, Timestamp now) {
@@ -121,7 +115,7 @@ Expected<std::vector<IssuedToken>> TokenService::Create(const TokenSpec& spec, i
   const int attempts = provider->kind() == TokenKind::kDecoy ? 3 : 1;
   for (int attempt = 1;; ++attempt) {
     auto issued = CreateOnce(provider, spec, count, actor, now);
-    if (issued.ok() || attempt >= attempts || !IsAccessKeyClash(issued.status()))
+    if (issued.ok() || attempt >= attempts || !IsAccessKeyIdTaken(issued.status()))
       return issued;
     spdlog::info("a new decoy key id repeated a stored one; minting the batch again");
   }

@@ -90,7 +90,7 @@ void BindTokenFields(Statement& s, const HoneyToken& t) {
 Status ExplainConflict(const Status& st, const HoneyToken& t) {
   if (st.code() != StatusCode::kAlreadyExists) return st;
   if (st.message().find("access_key_id") != std::string::npos) {
-    return AlreadyExists("access key id " + t.access_key_id + " belongs to another token");
+    return AccessKeyIdTaken(t.access_key_id);
   }
   return AlreadyExists("token " + t.id + " already exists");
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/api_key.h"
@@ -77,6 +78,18 @@ struct Checkpoint {
   Timestamp updated_at{};
 };
 
+// The kAlreadyExists a Store returns when a token's access key id is held by
+// another token, and its test (TokenService mints a decoy batch again on it).
+inline Status AccessKeyIdTaken(const std::string& access_key_id) {
+  return AlreadyExists("access key id " + access_key_id + " belongs to another token");
+}
+inline bool IsAccessKeyIdTaken(const Status& st) {
+  constexpr std::string_view kTail = " belongs to another token";
+  const std::string& m = st.message();
+  return st.code() == StatusCode::kAlreadyExists && m.size() >= kTail.size() &&
+         m.compare(m.size() - kTail.size(), kTail.size(), kTail) == 0;
+}
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -87,7 +100,8 @@ class Store {
   virtual Status Ping() = 0;
 
   // ---- tokens -------------------------------------------------------------
-  // kAlreadyExists if the id or access key id is taken.
+  // kAlreadyExists if the id or access key id is taken (the latter as
+  // AccessKeyIdTaken below).
   virtual Status InsertTokens(std::span<const HoneyToken> tokens) = 0;
   // InsertTokens and AppendAudit(audit) in one transaction: the tokens and the
   // record of who issued them commit together. Implementations may commit
