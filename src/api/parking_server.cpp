@@ -35,6 +35,13 @@ struct Conn {
   size_t served = 0;
   bool registered = false;  // known to the epoll set
   Clock::time_point idle_since;
+  // The two ends of the socket, looked up once (cpp-httplib asks per request).
+  struct End {
+    bool known = false;
+    std::string ip;
+    int port = 0;
+  };
+  End remote, local;
 
   bool HasUnread() const { return in_pos < in.size(); }
 };
@@ -110,12 +117,21 @@ class ConnStream final : public httplib::Stream {
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    Address(c_.fd, true, ip, port);
+    Lookup(c_.remote, true, ip, port);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    Address(c_.fd, false, ip, port);
+    Lookup(c_.local, false, ip, port);
   }
   socket_t socket() const override { return c_.fd; }
+
+  void Lookup(Conn::End& end, bool peer, std::string& ip, int& port) const {
+    if (!end.known) {
+      Address(c_.fd, peer, end.ip, end.port);
+      end.known = true;
+    }
+    ip = end.ip;
+    port = end.port;
+  }
 
   // Sends everything written so far. False if the client is gone or stuck
   // past the write timeout.

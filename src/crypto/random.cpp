@@ -1,15 +1,22 @@
 #include "crypto/random.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
+#include <array>
+#include <atomic>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace spacecrab {
+namespace {
 
-void OpenSslRandom::Fill(std::span<uint8_t> out) {
+void RandBytes(std::span<uint8_t> out) {
   // RAND_bytes takes an int length; fill in chunks so huge spans work too.
   while (!out.empty()) {
     const size_t chunk = out.size() > static_cast<size_t>(INT_MAX) ? INT_MAX : out.size();
@@ -19,6 +26,48 @@ void OpenSslRandom::Fill(std::span<uint8_t> out) {
     }
     out = out.subspan(chunk);
   }
+}
+
+// Small draws (a name's word choices, a key id's bits) come from a per-thread
+// block of RAND_bytes output: one RAND_bytes call per 4 KiB instead of one per
+// draw (each call takes OpenSSL's DRBG locks and asks the kernel for the pid
+// to detect a fork). Bytes are wiped from the block as they are handed out,
+// and a fork discards every block, so no two draws ever share bytes.
+constexpr size_t kBlockBytes = 4096;
+constexpr size_t kBufferedMax = 256;
+
+std::atomic<uint64_t> g_fork_generation{0};
+
+struct Block {
+  std::array<uint8_t, kBlockBytes> bytes{};
+  size_t used = kBlockBytes;  // bytes[used..] not yet handed out
+  uint64_t generation = 0;
+
+  Block() {
+    static const int registered = pthread_atfork(nullptr, nullptr, [] { ++g_fork_generation; });
+    (void)registered;
+  }
+  ~Block() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+
+  void Take(std::span<uint8_t> out) {
+    const uint64_t gen = g_fork_generation.load(std::memory_order_relaxed);
+    if (gen != generation || kBlockBytes - used < out.size()) {
+      RandBytes(bytes);
+      used = 0;
+      generation = gen;
+    }
+    std::memcpy(out.data(), bytes.data() + used, out.size());
+    OPENSSL_cleanse(bytes.data() + used, out.size());
+    used += out.size();
+  }
+};
+
+}  // namespace
+
+void OpenSslRandom::Fill(std::span<uint8_t> out) {
+  if (out.size() > kBufferedMax) return RandBytes(out);
+  thread_local Block block;
+  block.Take(out);
 }
 
 void SeededRandom::Fill(std::span<uint8_t> out) {

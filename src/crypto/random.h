@@ -26,7 +26,9 @@ class RandomSource {
   virtual void Fill(std::span<uint8_t> out) = 0;
 };
 
-// The OpenSSL CSPRNG (RAND_bytes).
+// The OpenSSL CSPRNG (RAND_bytes). Draws of up to 256 bytes are served from a
+// per-thread 4 KiB block of its output (wiped as handed out, discarded on
+// fork); larger ones call RAND_bytes directly.
 class OpenSslRandom final : public RandomSource {
  public:
   void Fill(std::span<uint8_t> out) override;

@@ -62,13 +62,39 @@ Expected<CreatedApiKey> ApiKeyService::Create(const std::string& name, ApiScope 
 
 Expected<ApiKey> ApiKeyService::Authenticate(std::string_view secret) {
   if (!LooksLikeApiKey(secret)) return Unauthenticated("invalid API key");
-  auto key = options_.store->FindApiKeyByHash(Sha256Hex(secret));
+  auto key = Lookup(Sha256Hex(secret), options_.clock->Now());
   if (!key.ok()) {
     if (key.status().code() == StatusCode::kNotFound) return Unauthenticated("invalid API key");
     return key.status();
   }
   if (key->revoked_at) return Unauthenticated("invalid API key");
   MaybeTouch(*key);
+  return key;
+}
+
+Expected<ApiKey> ApiKeyService::Lookup(const std::string& hash, Timestamp now) {
+  uint64_t generation = 0;
+  if (options_.cache_ttl.count() > 0) {
+    std::lock_guard lock(cache_mu_);
+    generation = cache_generation_;
+    auto it = cache_.find(hash);
+    if (it != cache_.end() && now >= it->second.read_at &&
+        now - it->second.read_at < options_.cache_ttl)
+      return it->second.key;
+  }
+  auto key = options_.store->FindApiKeyByHash(hash);
+  if (options_.cache_ttl.count() > 0) {
+    // Only keys that exist are remembered: unknown secrets cannot grow this.
+    // A revoke that ran while we read may have been read past: keep nothing.
+    std::lock_guard lock(cache_mu_);
+    if (generation != cache_generation_) {
+      cache_.erase(hash);
+    } else if (key.ok()) {
+      cache_.insert_or_assign(hash, Cached{*key, now});
+    } else if (key.status().code() == StatusCode::kNotFound) {
+      cache_.erase(hash);
+    }
+  }
   return key;
 }
 
@@ -106,6 +132,11 @@ Expected<ApiKey> ApiKeyService::Revoke(const std::string& id, const Actor& actor
   const Timestamp now = options_.clock->Now();
   SC_RETURN_IF_ERROR(options_.store->RevokeApiKey(id, now));
   last_touch_.erase(id);
+  {
+    std::lock_guard cache_lock(cache_mu_);
+    ++cache_generation_;
+    std::erase_if(cache_, [&](const auto& entry) { return entry.second.key.id == id; });
+  }
   ApiKey revoked = *target;
   revoked.revoked_at = now;
 

@@ -8,7 +8,11 @@
 // of a 256-bit random value — nothing an attacker can use.
 //
 // last_used_at is written at most once per `touch_interval` per key (an
-// in-memory note of the last write), so authentication costs one indexed read.
+// in-memory note of the last write). A key found by Authenticate is remembered
+// (by its hash) for `cache_ttl`, so a client sending thousands of requests a
+// second costs one indexed read per key per interval. A revoke through this
+// service takes effect at once; one made by another process on the same
+// database (the CLI beside `serve`) within `cache_ttl`.
 //
 // Thread-safety: safe to call concurrently.
 // Ownership: store, clock and random in the options must outlive the service.
@@ -45,6 +49,8 @@ struct ApiKeyServiceOptions {
   const Clock* clock = nullptr;
   RandomSource* random = nullptr;
   std::chrono::milliseconds touch_interval = std::chrono::minutes(1);
+  // How long a found key is trusted without reading it again (0: never).
+  std::chrono::milliseconds cache_ttl = std::chrono::seconds(1);
 };
 
 class ApiKeyService {
@@ -66,10 +72,19 @@ class ApiKeyService {
 
  private:
   void MaybeTouch(const ApiKey& key);
+  Expected<ApiKey> Lookup(const std::string& hash, Timestamp now);
+
+  struct Cached {
+    ApiKey key;
+    Timestamp read_at;
+  };
 
   ApiKeyServiceOptions options_;
   std::mutex mu_;  // guards last_touch_ and serialises Revoke's last-admin check
   std::unordered_map<std::string, Timestamp> last_touch_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Cached> cache_;  // by secret hash; guarded by cache_mu_
+  uint64_t cache_generation_ = 0;                  // bumped by each revoke; guarded by cache_mu_
 };
 
 }  // namespace spacecrab

@@ -60,6 +60,30 @@ TEST_F(ApiKeyServiceTest, AuthenticateAcceptsOnlyKnownUnrevokedKeys) {
   EXPECT_TRUE(keys_.Authenticate(admin->secret).ok());
 }
 
+TEST_F(ApiKeyServiceTest, ARevokeByAnotherProcessTakesEffectWithinTheCacheInterval) {
+  auto admin = keys_.Create("admin", ApiScope::kAdmin, actor_);
+  auto ci = keys_.Create("ci", ApiScope::kDeploy, actor_);
+  ASSERT_TRUE(admin.ok() && ci.ok());
+  ASSERT_TRUE(keys_.Authenticate(ci->secret).ok());  // now remembered
+  // `spacecrab apikey revoke` from another process writes the store directly.
+  ASSERT_TRUE(w_.store->RevokeApiKey(ci->key.id, w_.clock.Now()).ok());
+  w_.clock.Advance(std::chrono::milliseconds(900));
+  EXPECT_TRUE(keys_.Authenticate(ci->secret).ok());  // within the 1 s it is trusted
+  w_.clock.Advance(std::chrono::milliseconds(200));
+  EXPECT_EQ(keys_.Authenticate(ci->secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(keys_.Authenticate(admin->secret).ok());
+}
+
+TEST_F(ApiKeyServiceTest, WithoutACacheEveryRequestReadsTheStore) {
+  ApiKeyService uncached({w_.store.get(), &w_.clock, &w_.random, std::chrono::minutes(1),
+                          std::chrono::milliseconds(0)});
+  auto ci = uncached.Create("ci", ApiScope::kDeploy, actor_);
+  ASSERT_TRUE(ci.ok());
+  ASSERT_TRUE(uncached.Authenticate(ci->secret).ok());
+  ASSERT_TRUE(w_.store->RevokeApiKey(ci->key.id, w_.clock.Now()).ok());
+  EXPECT_EQ(uncached.Authenticate(ci->secret).status().code(), StatusCode::kUnauthenticated);
+}
+
 TEST_F(ApiKeyServiceTest, LastUsedIsWrittenAtMostOncePerInterval) {
   auto key = keys_.Create("ci", ApiScope::kDeploy, actor_);
   ASSERT_TRUE(key.ok());

@@ -1,5 +1,6 @@
 #include "store/sqlite_db.h"
 
+#include <mutex>
 #include <string>
 
 namespace spacecrab {
@@ -119,8 +120,22 @@ std::optional<Timestamp> Statement::OptionalTime(int col) const {
 
 // ---- SqliteConnection ----------------------------------------------------------
 
+namespace {
+
+// Before SQLite's first use: no process-wide memory statistics. They are kept
+// under one global mutex that every SQLite allocation of every connection
+// takes (many threads' reads and writes contending on it); nothing here reads
+// them. Fails harmlessly (SQLITE_MISUSE) if SQLite was already initialised.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
     const std::string& path, const ConnectionOptions& options) {
+  ConfigureSqliteOnce();
   sqlite3* raw = nullptr;
   // NOMUTEX: the pool guarantees one thread per connection at a time.
   const int flags =
