@@ -100,6 +100,7 @@ struct Options {
   double timeout = 10;
   int expect_status = 200;
   bool json = false;
+  std::string timeline;  // CSV of every measured answer, if set
 };
 
 // Closes its descriptor; move-only.
@@ -417,6 +418,7 @@ class ResponseParser {
 struct Stats {
   std::vector<uint32_t> latency_us;  // measured answers, from the scheduled time
   std::vector<uint32_t> service_us;  // measured answers, from the write
+  std::vector<std::pair<uint32_t, uint32_t>> timeline;  // (scheduled, latency) us, if asked
   uint64_t scheduled = 0;            // measured requests scheduled (closed loop: sent)
   uint64_t ok = 0;                   // measured answers with the expected status
   uint64_t errors_status = 0;
@@ -432,6 +434,7 @@ struct Stats {
   void Merge(const Stats& o) {
     latency_us.insert(latency_us.end(), o.latency_us.begin(), o.latency_us.end());
     service_us.insert(service_us.end(), o.service_us.begin(), o.service_us.end());
+    timeline.insert(timeline.end(), o.timeline.begin(), o.timeline.end());
     scheduled += o.scheduled;
     ok += o.ok;
     errors_status += o.errors_status;
@@ -767,6 +770,9 @@ class Worker {
     if (c.scheduled >= measure_from_) {
       stats_.latency_us.push_back(ToMicros(now - c.scheduled));
       stats_.service_us.push_back(ToMicros(now - c.sent));
+      if (!sh_.opt.timeline.empty())
+        stats_.timeline.emplace_back(ToMicros(c.scheduled - measure_from_),
+                                     ToMicros(now - c.scheduled));
       if (expected) {
         ++stats_.ok;
       } else {
@@ -845,6 +851,16 @@ double Percentile(const std::vector<uint32_t>& sorted, double p) {  // nearest r
 }
 
 void Report(const Options& o, Stats& s) {
+  if (!o.timeline.empty()) {
+    std::sort(s.timeline.begin(), s.timeline.end());
+    if (FILE* f = std::fopen(o.timeline.c_str(), "w")) {
+      std::fprintf(f, "scheduled_us,latency_us\n");
+      for (const auto& [at, lat] : s.timeline) std::fprintf(f, "%u,%u\n", at, lat);
+      std::fclose(f);
+    } else {
+      std::fprintf(stderr, "loadgen: cannot write %s\n", o.timeline.c_str());
+    }
+  }
   std::sort(s.latency_us.begin(), s.latency_us.end());
   std::sort(s.service_us.begin(), s.service_us.end());
   const std::vector<uint32_t>& l = s.latency_us;
@@ -916,6 +932,8 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.timeout, "Per-request timeout, seconds (default 10)")
       ->check(CLI::PositiveNumber);
   app.add_option("--expect-status", o.expect_status, "Status of a good answer (default 200)");
+  app.add_option("--timeline", o.timeline,
+                 "Write every measured answer to this CSV (scheduled_us, latency_us)");
   app.add_flag("--json", o.json, "Also print one JSON object on stdout (text goes to stderr)");
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -177,7 +178,7 @@ class ConnStream final : public httplib::Stream {
 
 }  // namespace
 
-// ---- the lot: parked connections and the epoll thread --------------------------
+// ---- the lot: parked connections and the threads that serve them -----------
 
 class ParkingServer::Lot {
  public:
@@ -187,7 +188,7 @@ class ParkingServer::Lot {
         epoll_(::epoll_create1(EPOLL_CLOEXEC)),
         wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    ev.events = EPOLLIN;  // level-triggered: every thread sees a Close
     ev.data.fd = wake_;
     if (epoll_ < 0 || wake_ < 0 || ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev) != 0)
       spdlog::error("API server: cannot set up epoll: {}", std::strerror(errno));
@@ -198,27 +199,30 @@ class ParkingServer::Lot {
     if (wake_ >= 0) ::close(wake_);
   }
 
-  // Starts parking for a listen() run whose pool is `queue`.
-  void Open(httplib::TaskQueue* queue) {
+  // Starts the serving threads for one listen() run.
+  void Open() {
     std::lock_guard lock(mu_);
     uint64_t pending = 0;
     (void)!::read(wake_, &pending, sizeof pending);  // a previous run's Close
-    queue_ = queue;
     stopping_ = false;
-    thread_ = std::thread([this] { Run(); });
+    next_sweep_ = Clock::now() + kSweepEvery;
+    const size_t n = std::max<size_t>(1, options_.threads);
+    for (size_t i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
   }
 
-  // Ends the run: closes every parked connection; connections still being
-  // served are closed when their request is done.
+  // Ends the run: waits for requests being served (their connections are
+  // closed when done) and closes every parked connection.
   void Close() {
+    std::vector<std::thread> threads;
     {
       std::lock_guard lock(mu_);
-      if (stopping_ || !thread_.joinable()) return;
+      if (stopping_ || threads_.empty()) return;
       stopping_ = true;
+      threads.swap(threads_);
     }
     const uint64_t one = 1;
-    (void)!::write(wake_, &one, sizeof one);  // ends the epoll_wait at once
-    thread_.join();
+    (void)!::write(wake_, &one, sizeof one);  // ends every epoll_wait at once
+    for (auto& t : threads) t.join();
     std::lock_guard lock(mu_);
     for (auto& [fd, conn] : parked_) CloseConn(*conn);
     parked_.clear();
@@ -226,7 +230,6 @@ class ParkingServer::Lot {
 
   // A connection waiting for its next request (or its first).
   void Park(std::unique_ptr<Conn> conn) {
-    if (conn->HasUnread()) return Dispatch(std::move(conn));  // pipelined: serve now
     std::unique_lock lock(mu_);
     if (stopping_ || epoll_ < 0) {
       lock.unlock();
@@ -254,39 +257,43 @@ class ParkingServer::Lot {
   }
 
  private:
+  static constexpr auto kSweepEvery = std::chrono::milliseconds(500);
+
+  // One serving thread: waits in epoll with the others (the kernel wakes one
+  // of them per ready connection; EPOLLONESHOT keeps a connection with one
+  // thread at a time) and serves the connection that woke it. No hand-off
+  // between threads on the way: one wakeup per request.
   void Run() {
-    std::vector<epoll_event> events(256);
-    auto next_sweep = Clock::now() + std::chrono::milliseconds(500);
     while (true) {
+      epoll_event ev{};
+      const int n = ::epoll_wait(epoll_, &ev, 1, static_cast<int>(kSweepEvery.count()));
+      std::unique_ptr<Conn> conn;
       {
         std::lock_guard lock(mu_);
         if (stopping_) return;
-      }
-      const int n = ::epoll_wait(epoll_, events.data(), int(events.size()), 500);
-      for (int i = 0; i < n; ++i) {
-        std::unique_ptr<Conn> conn;
-        {
-          std::lock_guard lock(mu_);
-          auto it = parked_.find(events[size_t(i)].data.fd);
-          if (it == parked_.end()) continue;
-          conn = std::move(it->second);
-          parked_.erase(it);
+        if (n == 1 && ev.data.fd != wake_) {
+          auto it = parked_.find(ev.data.fd);
+          if (it != parked_.end()) {
+            conn = std::move(it->second);
+            parked_.erase(it);
+          }
         }
-        Dispatch(std::move(conn));
       }
-      if (Clock::now() >= next_sweep) {
-        CloseIdle();
-        next_sweep = Clock::now() + std::chrono::milliseconds(500);
-      }
+      if (conn) Serve(std::move(conn));
+      MaybeCloseIdle();
     }
   }
 
-  // Connections idle past the keep-alive timeout are closed, as httplib would.
-  void CloseIdle() {
-    const auto cutoff = Clock::now() - options_.keep_alive_timeout;
+  // Connections idle past the keep-alive timeout are closed, as httplib would;
+  // one thread looks every half second.
+  void MaybeCloseIdle() {
+    const auto now = Clock::now();
     std::vector<std::unique_ptr<Conn>> idle;
     {
       std::lock_guard lock(mu_);
+      if (now < next_sweep_) return;
+      next_sweep_ = now + kSweepEvery;
+      const auto cutoff = now - options_.keep_alive_timeout;
       for (auto it = parked_.begin(); it != parked_.end();) {
         if (it->second->idle_since < cutoff) {
           idle.push_back(std::move(it->second));
@@ -299,25 +306,18 @@ class ParkingServer::Lot {
     for (auto& conn : idle) CloseConn(*conn);
   }
 
-  void Dispatch(std::unique_ptr<Conn> conn) {
-    httplib::TaskQueue* queue = nullptr;
-    {
-      std::lock_guard lock(mu_);
-      if (!stopping_) queue = queue_;
-    }
-    if (queue == nullptr) return CloseConn(*conn);
-    Conn* raw = conn.release();  // std::function needs a copyable callable
-    queue->enqueue([this, raw] { Serve(std::unique_ptr<Conn>(raw)); });
-  }
-
-  // One request on a pool thread, then back to the lot (or closed).
+  // Requests on this thread while the connection has them (pipelined ones
+  // are already buffered), then back to the lot (or closed).
   void Serve(std::unique_ptr<Conn> conn) {
-    ConnStream stream(*conn, options_);
-    const bool last = ++conn->served >= options_.keep_alive_max_requests;
-    bool closed = false;
-    const bool ok = server_.process_request(stream, last, closed, nullptr);
-    const bool flushed = stream.Flush();
-    if (!ok || closed || last || !flushed) return CloseConn(*conn);
+    while (true) {
+      ConnStream stream(*conn, options_);
+      const bool last = ++conn->served >= options_.keep_alive_max_requests;
+      bool closed = false;
+      const bool ok = server_.process_request(stream, last, closed, nullptr);
+      const bool flushed = stream.Flush();
+      if (!ok || closed || last || !flushed) return CloseConn(*conn);
+      if (!conn->HasUnread()) break;
+    }
     // A large push body or response must not stay allocated while the
     // connection idles (thousands may be parked).
     if (conn->in.empty() && conn->in.capacity() > 4 * kReadChunk) std::string().swap(conn->in);
@@ -328,31 +328,27 @@ class ParkingServer::Lot {
   ParkingServer& server_;
   const ParkingServerOptions& options_;
   const int epoll_;
-  const int wake_;  // eventfd: Close() wakes the epoll thread
+  const int wake_;  // eventfd: Close() wakes every thread
   mutable std::mutex mu_;
   std::unordered_map<int, std::unique_ptr<Conn>> parked_;  // guarded by mu_
-  httplib::TaskQueue* queue_ = nullptr;                    // guarded by mu_
   bool stopping_ = false;                                  // guarded by mu_
-  std::thread thread_;
+  Clock::time_point next_sweep_;                           // guarded by mu_
+  std::vector<std::thread> threads_;                       // guarded by mu_
 };
 
 namespace {
 
-// The pool httplib's accept loop hands connections to; its shutdown (at the
-// end of listen) first closes the lot, so nothing is queued after it.
+// What httplib's accept loop hands each new connection to. Accepting only
+// parks it (a setsockopt and an epoll_ctl), so it runs on the accept thread;
+// the lot's threads serve it once its first request arrives. Shutdown (at the
+// end of listen) closes the lot.
 class LotQueue final : public httplib::TaskQueue {
  public:
-  LotQueue(size_t threads, ParkingServer::Lot& lot) : pool_(threads), lot_(lot) {
-    lot_.Open(this);
-  }
-  void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
-  void shutdown() override {
-    lot_.Close();
-    pool_.shutdown();
-  }
+  explicit LotQueue(ParkingServer::Lot& lot) : lot_(lot) { lot_.Open(); }
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override { lot_.Close(); }
 
  private:
-  httplib::ThreadPool pool_;
   ParkingServer::Lot& lot_;
 };
 
@@ -360,7 +356,7 @@ class LotQueue final : public httplib::TaskQueue {
 
 ParkingServer::ParkingServer(ParkingServerOptions options)
     : options_(options), lot_(std::make_unique<Lot>(*this, options_)) {
-  new_task_queue = [this] { return new LotQueue(std::max<size_t>(1, options_.threads), *lot_); };
+  new_task_queue = [this] { return new LotQueue(*lot_); };
   set_read_timeout(options_.read_timeout.count(), 0);
   set_write_timeout(options_.write_timeout.count(), 0);
   set_keep_alive_timeout(options_.keep_alive_timeout.count());

@@ -8,17 +8,18 @@
 // checking in meant 200 threads and ~17,000 wakeups/s before any work, and the
 // 201st client waited for a thread to free up.
 //
-// Here a pool thread serves one request and hands the connection back to a
-// single epoll thread ("parking"); when the next request's bytes arrive, the
-// connection is queued for the pool again. Threads are bounded by the pool
-// size whatever the number of connections, requests are served in arrival
-// order, and an idle connection costs a map entry. Request parsing, limits and
-// responses stay cpp-httplib's (Server::process_request), so behaviour on the
-// wire is unchanged: keep-alive timeout and request count, read and write
-// timeouts, Expect: 100-continue.
+// Here a connection waits in epoll between requests ("parked"). A fixed set
+// of threads waits in the same epoll: the kernel wakes one per connection
+// whose next request's bytes arrive, and that thread serves it and parks it
+// again — no hand-off between threads, so one wakeup per request. Threads are
+// bounded whatever the number of connections, and an idle connection costs a
+// map entry. Request parsing, limits and responses stay cpp-httplib's
+// (Server::process_request), so behaviour on the wire is unchanged:
+// keep-alive timeout and request count, read and write timeouts,
+// Expect: 100-continue.
 //
-// A connection's unread bytes (a pipelined next request) stay with it, so it
-// is queued again at once instead of parked. Responses are written in one
+// A connection's unread bytes (a pipelined next request) stay with it, so the
+// same thread serves it at once instead of parking it. Responses are written in one
 // send (cpp-httplib writes headers and body separately).
 //
 // Thread-safety: configure before listening, like httplib::Server; stop() from
@@ -35,7 +36,7 @@
 namespace spacecrab {
 
 struct ParkingServerOptions {
-  size_t threads = 8;  // pool threads serving requests
+  size_t threads = 8;  // threads serving requests (requests in flight at most)
   std::chrono::seconds keep_alive_timeout{5};
   size_t keep_alive_max_requests = 10000;
   std::chrono::seconds read_timeout{15};
@@ -57,7 +58,7 @@ class ParkingServer final : public httplib::Server {
   // Connections waiting for their next request right now (for tests).
   size_t parked_connections() const;
 
-  class Lot;  // the epoll thread and the parked connections
+  class Lot;  // the parked connections and the threads serving them
 
  private:
   bool process_and_close_socket(socket_t sock) override;

@@ -1,5 +1,7 @@
 #include "core/key_matcher.h"
 
+#include <algorithm>
+
 namespace spacecrab {
 namespace {
 
@@ -21,60 +23,99 @@ bool Preferred(const IndexedKey& candidate, const IndexedKey& current) {
 
 }  // namespace
 
-void KeyIndex::RebuildFilters() {
+size_t KeyIndex::FilterWords(size_t keys) {
   // ~64 bits per entry: ~1.5% false positives for the key filter.
   size_t words = 1024;
-  while (words * 64 < by_key_.size() * 64 && words < (size_t{1} << 20)) words *= 2;
+  while (words < keys && words < (size_t{1} << 20)) words *= 2;
+  return words;
+}
+
+void KeyIndex::RebuildFilters() {
+  const size_t words = FilterWords(size_);
   key_bits_.assign(words, 0);
   name_bits_.assign(words, 0);
-  for (const auto& [id, k] : by_key_) SetBit(key_bits_, KeyFilterHash(id));
-  for (const auto& [name, n] : user_names_) SetBit(name_bits_, FilterHash(name));
+  ForEachKey([this](const IndexedKey& k) {
+    SetBit(key_bits_, KeyFilterHash(k.access_key_id));
+    if (!k.user_name.empty()) SetBit(name_bits_, FilterHash(k.user_name));
+  });
+}
+
+void KeyIndex::ForEachKey(const std::function<void(const IndexedKey&)>& fn) const {
+  for (const auto& [id, k] : overlay_.by_key) fn(k);
+  for (const auto& [id, k] : base_->by_key)
+    if (overlay_.by_key.find(id) == overlay_.by_key.end()) fn(k);
+}
+
+const std::string* KeyIndex::PreferredKeyOf(std::string_view user_key) const {
+  if (auto it = overlay_.by_user.find(user_key); it != overlay_.by_user.end()) return &it->second;
+  if (auto it = base_->by_user.find(user_key); it != base_->by_user.end()) return &it->second;
+  return nullptr;
 }
 
 void KeyIndex::Upsert(std::span<const IndexedKey> keys) {
+  for (const IndexedKey& k : keys) UpsertOne(k);
+  if (overlay_.by_key.size() > std::max<size_t>(1024, base_->by_key.size() / 4)) Compact();
+  if (key_bits_.size() != FilterWords(size_)) return RebuildFilters();
   for (const IndexedKey& k : keys) {
     if (k.access_key_id.empty()) continue;
-    auto [it, inserted] = by_key_.try_emplace(k.access_key_id, k);
-    if (!inserted) {
-      // A key's user never changes; only status (and metadata) do. Recompute
-      // the user mapping below from the updated entry.
-      it->second = k;
-    } else if (!k.user_name.empty()) {
-      ++user_names_[k.user_name];
-    }
-    if (k.user_name.empty() || k.account_id.empty()) continue;
-    const std::string user_key = UserKey(k.account_id, k.user_name);
-    auto u = by_user_.find(user_key);
-    if (u == by_user_.end()) {
-      by_user_.emplace(user_key, k.access_key_id);
-    } else if (u->second == k.access_key_id) {
-      // Same key changed status: another token of the same user may now be preferred.
-      for (const auto& [id, other] : by_key_) {
-        if (other.account_id == k.account_id && other.user_name == k.user_name &&
-            Preferred(other, by_key_.at(u->second)))
-          u->second = id;
-      }
-    } else if (Preferred(k, by_key_.at(u->second))) {
-      u->second = k.access_key_id;
-    }
+    SetBit(key_bits_, KeyFilterHash(k.access_key_id));
+    if (!k.user_name.empty()) SetBit(name_bits_, FilterHash(k.user_name));
   }
-  RebuildFilters();
+}
+
+void KeyIndex::UpsertOne(const IndexedKey& k) {
+  if (k.access_key_id.empty()) return;
+  // A key's user never changes; only status (and metadata) do.
+  const bool is_new = FindKey(k.access_key_id) == nullptr;
+  overlay_.by_key.insert_or_assign(k.access_key_id, k);
+  if (is_new) {
+    ++size_;
+    if (!k.user_name.empty()) ++overlay_.user_names[k.user_name];
+  }
+  if (k.user_name.empty() || k.account_id.empty()) return;
+  const std::string user_key = UserKey(k.account_id, k.user_name);
+  const std::string* current = PreferredKeyOf(user_key);
+  if (current == nullptr) {
+    overlay_.by_user.insert_or_assign(user_key, k.access_key_id);
+  } else if (*current == k.access_key_id) {
+    // Same key changed status: another token of the same user may now be preferred.
+    std::string best = *current;
+    ForEachKey([&](const IndexedKey& other) {
+      if (other.account_id == k.account_id && other.user_name == k.user_name &&
+          Preferred(other, *FindKey(best)))
+        best = other.access_key_id;
+    });
+    overlay_.by_user.insert_or_assign(user_key, std::move(best));
+  } else if (Preferred(k, *FindKey(*current))) {
+    overlay_.by_user.insert_or_assign(user_key, k.access_key_id);
+  }
+}
+
+void KeyIndex::Compact() {
+  auto next = std::make_shared<Tables>(*base_);
+  for (auto& [id, k] : overlay_.by_key) next->by_key.insert_or_assign(id, std::move(k));
+  for (auto& [user, id] : overlay_.by_user) next->by_user.insert_or_assign(user, std::move(id));
+  for (const auto& [name, n] : overlay_.user_names) next->user_names[name] += n;
+  base_ = std::move(next);
+  overlay_ = Tables{};
 }
 
 const IndexedKey* KeyIndex::FindKey(std::string_view access_key_id) const {
-  auto it = by_key_.find(access_key_id);
-  return it == by_key_.end() ? nullptr : &it->second;
+  if (auto it = overlay_.by_key.find(access_key_id); it != overlay_.by_key.end()) return &it->second;
+  auto it = base_->by_key.find(access_key_id);
+  return it == base_->by_key.end() ? nullptr : &it->second;
 }
 
 const IndexedKey* KeyIndex::FindUser(std::string_view account_id,
                                      std::string_view user_name) const {
   if (account_id.empty() || user_name.empty()) return nullptr;
-  auto it = by_user_.find(UserKey(account_id, user_name));
-  return it == by_user_.end() ? nullptr : FindKey(it->second);
+  const std::string* key = PreferredKeyOf(UserKey(account_id, user_name));
+  return key == nullptr ? nullptr : FindKey(*key);
 }
 
 bool KeyIndex::HasUserName(std::string_view user_name) const {
-  return user_names_.find(user_name) != user_names_.end();
+  return overlay_.user_names.find(user_name) != overlay_.user_names.end() ||
+         base_->user_names.find(user_name) != base_->user_names.end();
 }
 
 std::optional<KeyMatch> KeyIndex::Match(const CloudTrailRecord& record) const {

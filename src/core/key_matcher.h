@@ -16,6 +16,13 @@
 // number of threads. KeyMatcher publishes a new KeyIndex on every change
 // (copy-on-write) and hands readers a shared_ptr snapshot, so readers never
 // block writers for longer than a pointer copy and never see a half update.
+//
+// Cost of a change: a KeyIndex is a large base shared by every snapshot plus
+// a small overlay of the keys changed since; a new snapshot copies the overlay
+// and the filter bitmaps (8 bytes a key), not the tables. The overlay is folded
+// into a new base when it reaches a quarter of the base (amortised O(1) per
+// change), so following thousands of handouts a second does not copy every
+// key ever issued each time.
 #pragma once
 
 #include <cstddef>
@@ -92,10 +99,17 @@ class KeyIndex {
 
   std::optional<KeyMatch> Match(const CloudTrailRecord& record) const;
 
-  size_t size() const { return by_key_.size(); }
-  bool empty() const { return by_key_.empty(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
  private:
+  struct Tables {
+    std::unordered_map<std::string, IndexedKey, StringHash, std::equal_to<>> by_key;
+    // "account/name" -> access key id of the preferred token for that user.
+    std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> by_user;
+    std::unordered_map<std::string, int, StringHash, std::equal_to<>> user_names;  // name -> tokens
+  };
+
   static uint64_t FilterHash(std::string_view s) {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
     for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
@@ -119,14 +133,21 @@ class KeyIndex {
     const uint64_t i = h & (uint64_t(bits.size()) * 64 - 1);
     bits[i >> 6] |= uint64_t{1} << (i & 63);
   }
-  void RebuildFilters();
+  static size_t FilterWords(size_t keys);
 
-  std::vector<uint64_t> key_bits_;   // power-of-two bit count
+  // The preferred key id recorded for "account/name", overlay first.
+  const std::string* PreferredKeyOf(std::string_view user_key) const;
+  // Calls fn(entry) for every current entry (overlay entries replace the base's).
+  void ForEachKey(const std::function<void(const IndexedKey&)>& fn) const;
+  void UpsertOne(const IndexedKey& k);
+  void Compact();         // folds the overlay into a new base
+  void RebuildFilters();  // from every entry, sized to the index
+
+  std::shared_ptr<const Tables> base_ = std::make_shared<const Tables>();
+  Tables overlay_;  // changed since base_; its entries win
+  size_t size_ = 0;
+  std::vector<uint64_t> key_bits_;  // power-of-two bit count
   std::vector<uint64_t> name_bits_;
-  std::unordered_map<std::string, IndexedKey, StringHash, std::equal_to<>> by_key_;
-  // "account/name" -> access key id of the preferred token for that user.
-  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> by_user_;
-  std::unordered_map<std::string, int, StringHash, std::equal_to<>> user_names_;  // name -> tokens
 };
 
 class KeyMatcher {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <random>
 #include <thread>
 
 namespace spacecrab {
@@ -119,6 +121,63 @@ TEST(KeyMatcher, ConcurrentReadersSeeWholeSnapshots) {
   reader.join();
   EXPECT_EQ(torn.load(), 0);
   EXPECT_EQ(matcher.Snapshot()->size(), 400u);
+}
+
+TEST(KeyMatcher, SmallChangesOverManyKeysMatchAnIndexBuiltAtOnce) {
+  // 6,000 keys on 900 users in 3 accounts (rotated users share a name),
+  // applied in batches of 1-40 with status changes mixed in, so the overlay
+  // is folded into the base several times. After each batch the published
+  // index answers exactly like one built from scratch from the same keys.
+  std::mt19937 rng(20261203);
+  const char* accounts[] = {kAcct, kOther, "777788889999"};
+  std::map<std::string, IndexedKey> truth;
+  std::vector<std::string> ids;
+  KeyMatcher matcher;
+  int token = 0;
+  auto check = [&] {
+    std::vector<IndexedKey> all;
+    for (const auto& [id, k] : truth) all.push_back(k);
+    const KeyIndex fresh(all);
+    auto snap = matcher.Snapshot();
+    ASSERT_EQ(snap->size(), fresh.size());
+    for (const auto& [id, k] : truth) {
+      const IndexedKey* got = snap->FindKey(id);
+      ASSERT_NE(got, nullptr) << id;
+      EXPECT_EQ(got->status, k.status) << id;
+      EXPECT_TRUE(snap->MayHaveKey(id)) << id;
+      EXPECT_TRUE(snap->HasUserName(k.user_name));
+      EXPECT_TRUE(snap->MayHaveUserName(k.user_name));
+      EXPECT_EQ(snap->FindUser(k.account_id, k.user_name)->access_key_id,
+                fresh.FindUser(k.account_id, k.user_name)->access_key_id)
+          << k.account_id << "/" << k.user_name;
+    }
+    EXPECT_EQ(snap->FindKey("AKIAQZZZZZZZZZZZZZZZ"), nullptr);
+  };
+  while (ids.size() < 6000) {
+    std::vector<IndexedKey> batch;
+    const int n = 1 + int(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      if (!ids.empty() && rng() % 5 == 0) {  // an existing key changes status
+        IndexedKey k = truth[ids[rng() % ids.size()]];
+        k.status = rng() % 2 ? TokenStatus::kRevoked : TokenStatus::kActive;
+        truth[k.access_key_id] = k;
+        batch.push_back(k);
+        continue;
+      }
+      char key[21];
+      std::snprintf(key, sizeof key, "AKIAQ%015u", unsigned(rng()));
+      if (truth.count(key)) continue;
+      const std::string user = "user-" + std::to_string(rng() % 900);
+      IndexedKey k = Key(key, "tok_" + std::to_string(100000 + token++),
+                         accounts[rng() % 3], user);
+      truth[key] = k;
+      ids.push_back(key);
+      batch.push_back(k);
+    }
+    matcher.Apply(batch);
+    if (ids.size() % 7 == 0 || ids.size() >= 6000) check();
+    if (::testing::Test::HasFailure()) return;
+  }
 }
 
 }  // namespace
