@@ -199,13 +199,25 @@ Status SqliteStore::InsertTokensAudited(std::span<const HoneyToken> tokens,
   PendingInsert me{tokens, &audit, Status::Ok(), false};
   std::unique_lock lock(group_mu_);
   group_queue_.push_back(&me);
+  if (group_collecting_ && group_queue_.size() >= options_.group_commit_target)
+    group_full_cv_.notify_one();
   while (!me.done) {
     if (group_writing_) {
       group_cv_.wait(lock);
       continue;
     }
-    // Leader: write everything queued so far (our own call included).
+    // Leader: write everything queued so far (our own call included) — under
+    // load, after giving others a moment to join.
     group_writing_ = true;
+    if (last_group_size_ > 1 && options_.group_commit_window.count() > 0 &&
+        group_queue_.size() < options_.group_commit_target) {
+      group_collecting_ = true;
+      group_full_cv_.wait_for(lock, options_.group_commit_window, [this] {
+        return group_queue_.size() >= options_.group_commit_target;
+      });
+      group_collecting_ = false;
+    }
+    last_group_size_ = group_queue_.size();
     std::vector<PendingInsert*> batch;
     batch.swap(group_queue_);
     lock.unlock();

@@ -498,5 +498,45 @@ TEST(TokenStoreGroupCommit, ConcurrentAuditedInsertsAllLandWithTheirAuditEntries
   EXPECT_EQ(audited, kThreads * kEach - collisions);
 }
 
+// The group-commit window only applies under load: calls one after another
+// (each transaction carrying one) never wait for company, and calls that do
+// wait are all written, window or not.
+TEST(TokenStoreGroupCommit, ALoneHandoutDoesNotWaitForTheWindow) {
+  testing::TempDir dir;
+  SqliteStoreOptions options;
+  options.path = dir.File("window.db");
+  options.group_commit_window = std::chrono::milliseconds(300);
+  options.group_commit_target = 1000;  // never reached: waits run the full window
+  auto opened = SqliteStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& store = *opened;
+  ASSERT_TRUE(store->Migrate().ok());
+  auto insert = [&](int n) {
+    AuditEntry audit;
+    audit.at = testing::T0();
+    audit.actor = "key:test";
+    audit.action = "token.create";
+    HoneyToken token = testing::MakeToken(n);
+    audit.object_id = token.id;
+    return store->InsertTokensAudited(std::vector<HoneyToken>{token}, audit);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(insert(i).ok());
+  // Waiting would take 10 x 300 ms; alone, ten commits take milliseconds.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+
+  // Concurrent calls: a transaction may wait out the window, and every call lands.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i)
+        if (!insert(100 + t * 5 + i).ok()) ++failures;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store->CountTokens(TokenFilter{}).value(), 10 + 8 * 5);
+}
+
 }  // namespace
 }  // namespace spacecrab
