@@ -21,7 +21,7 @@ running (the refill then competes for the same cores).
 
     SPACECRAB_BIN=build/src/cli/spacecrab LOADGEN=build/bench/loadgen \
         python3 bench/handout/run.py [--pool 10000] [--connections 200] \
-        [--rates 5000,0] [--duration 1] [--warmup 0.5]
+        [--rates 5000,0] [--duration 1] [--warmup 0.5] [--settle 5]
 
 Needs moto_server, boto3. Results go to stdout (and bench/out/handout-*.json).
 """
@@ -56,6 +56,19 @@ def metrics(srv):
     return r.text
 
 
+def thread_cpu(pid):
+    """CPU seconds (user+sys) of each thread of `pid`, by thread id."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[int(tid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return out
+
+
 def wait_ready(srv, n, timeout):
     start = time.time()
     while time.time() - start < timeout:
@@ -66,7 +79,7 @@ def wait_ready(srv, n, timeout):
     raise SystemExit("pool reached only %d of %d keys in %ds" % (ready, n, timeout))
 
 
-def loadgen(srv, connections, rate, duration, warmup):
+def loadgen(srv, connections, rate, duration, warmup, timeline=None):
     binary = os.environ.get("LOADGEN", os.path.join(ROOT, "build", "bench", "loadgen"))
     body = '{"location":"bench-host-{n}:~/Downloads","owner":"bench","count":1}'
     cmd = [binary, "--url", srv.addr + "/api/v1/tokens", "--method", "POST",
@@ -74,6 +87,8 @@ def loadgen(srv, connections, rate, duration, warmup):
            "--header", "Content-Type: application/json", "--body-template", body,
            "--connections", str(connections), "--rate", str(rate), "--duration", str(duration),
            "--warmup", str(warmup), "--expect-status", "201", "--json"]
+    if timeline:
+        cmd += ["--timeline", timeline]
     run = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=120)
     return json.loads(run.stdout)
 
@@ -87,6 +102,9 @@ def main():
     ap.add_argument("--warmup", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=64, help="[server] threads")
     ap.add_argument("--keep-iam", action="store_true", help="do not pause moto during the runs")
+    ap.add_argument("--timeline", help="directory for each run's per-request latencies (CSV)")
+    ap.add_argument("--settle", type=float, default=5,
+                    help="seconds of quiet after the pool is full, before each run")
     args = ap.parse_args()
 
     sb = Sandbox(delay=60).start()
@@ -101,29 +119,44 @@ def main():
         fill = wait_ready(srv, args.pool, timeout=3600)
         print("pool of %d IAM keys minted through the sandbox in %.1f s (%.0f keys/s)"
               % (args.pool, fill, args.pool / fill), flush=True)
-        for rate in [int(r) for r in args.rates.split(",")]:
+        rates = [int(r) for r in args.rates.split(",")]
+        for run_no, rate in enumerate(rates):
+            # The pool fills ahead of demand (overnight, before the 9 a.m. check-in):
+            # let the refill's own writes reach the database file before measuring.
+            time.sleep(args.settle)
             before = metrics(srv)
+            cpu_before = thread_cpu(srv.proc.pid)
             moto = sb._moto.proc
             if not args.keep_iam:
                 moto.send_signal(signal.SIGSTOP)
             try:
-                r = loadgen(srv, args.connections, rate, args.duration, args.warmup)
+                timeline = None
+                if args.timeline:
+                    os.makedirs(args.timeline, exist_ok=True)
+                    timeline = os.path.join(args.timeline, "run%d-rate%d.csv" % (run_no, rate))
+                r = loadgen(srv, args.connections, rate, args.duration, args.warmup, timeline)
             finally:
                 if not args.keep_iam:
                     moto.send_signal(signal.SIGCONT)
             after = metrics(srv)
+            cpu_after = thread_cpu(srv.proc.pid)
+            used = sorted(((cpu_after[t] - cpu_before.get(t, 0), t) for t in cpu_after), reverse=True)
+            r["server_cpu_s"] = round(sum(u for u, _ in used), 2)
+            r["busiest_threads_cpu_s"] = [round(u, 2) for u, _ in used[:4]]
             on_demand = ((metric(after, "spacecrab_pool_handouts_total", account="default", **{"from": "on_demand"}) or 0)
                          - (metric(before, "spacecrab_pool_handouts_total", account="default", **{"from": "on_demand"}) or 0))
             r["on_demand"] = int(on_demand)
             lat = r["latency_ms"]
             print("%s: %d answered, %d errors, %d still queued, %d minted on demand; %.0f tokens/s; "
-                  "latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms"
+                  "latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; "
+                  "server CPU %.2f s (busiest threads %s)"
                   % ("open loop at %d/s" % rate if rate else "closed loop",
                      r["count"], r["errors_status"] + r["errors_socket"], r["queued_at_end"],
                      r["on_demand"], r["completions_per_s"], lat["p50"], lat["p90"], lat["p99"],
-                     lat["p99_9"], lat["max"]), flush=True)
+                     lat["p99_9"], lat["max"], r["server_cpu_s"], r["busiest_threads_cpu_s"]), flush=True)
             results.append(r)
-            wait_ready(srv, args.pool, timeout=3600)  # refill before the next run
+            if run_no + 1 < len(rates):
+                wait_ready(srv, args.pool, timeout=3600)  # refill before the next run
     finally:
         srv.cleanup()
         sb.stop()

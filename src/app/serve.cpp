@@ -431,6 +431,12 @@ Status Serve(const Config& config, ShutdownSignals& signals) {
   std::fflush(stdout);
 
   Status served = server.Run();
+  // AWS calls still in flight (a pool refill, a reconcile) are abandoned: an
+  // endpoint that stopped answering must not hold the shutdown for its 30 s
+  // timeouts and their retries. An interrupted IAM change is finished or
+  // undone from the intent log at the next start, as after a crash.
+  for (const BuiltAwsAccount& account : built.accounts)
+    if (account.aws) account.aws->transport->Cancel();
   if (decoy_server) decoy_server->Stop();
   decoy_records.Flush();
   ingest->Stop();

@@ -50,6 +50,12 @@ Status CurlStatus(CURLcode code, const char* errbuf, const std::string& url) {
   return Unavailable(fmt::format("HTTP request to {} failed: {}", url, detail));
 }
 
+// curl's progress callback (called at least about once a second, also while
+// waiting for an answer): a non-zero return aborts the transfer.
+int AbortWhenCancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancelled)->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 }  // namespace
 
 std::string HttpResponse::Header(std::string_view name) const {
@@ -72,6 +78,8 @@ CurlHttpTransport::CurlHttpTransport(CurlHttpTransportOptions options)
 }
 
 Expected<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
+  if (cancelled_.load(std::memory_order_relaxed))
+    return Unavailable("HTTP request to " + request.url + " not sent: shutting down");
   CurlEasy curl(curl_easy_init());
   if (!curl) return Internal("curl_easy_init failed");
   CURL* c = curl.get();
@@ -97,6 +105,9 @@ Expected<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
                    static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, AbortWhenCancelled);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
@@ -126,6 +137,8 @@ Expected<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
   const CURLcode rc = curl_easy_perform(c);
   // The secret was copied into curl's handle; wipe our copy before returning.
   std::fill(userpwd.begin(), userpwd.end(), '\0');
+  if (rc == CURLE_ABORTED_BY_CALLBACK)
+    return Unavailable("HTTP request to " + request.url + " abandoned: shutting down");
   if (rc != CURLE_OK) return CurlStatus(rc, errbuf, request.url);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

@@ -11,6 +11,7 @@
 // kUnavailable; an HTTP response of any status is a successful Send().
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   virtual Expected<HttpResponse> Send(const HttpRequest& request) = 0;
+  // Shutdown: calls in flight end within about a second and every later call
+  // fails at once (kUnavailable), so no thread waits out a 30 s timeout (or
+  // its retries) against an AWS endpoint that stopped answering.
+  virtual void Cancel() {}
 };
 
 struct CurlHttpTransportOptions {
@@ -56,9 +61,11 @@ class CurlHttpTransport final : public HttpTransport {
  public:
   explicit CurlHttpTransport(CurlHttpTransportOptions options = {});
   Expected<HttpResponse> Send(const HttpRequest& request) override;
+  void Cancel() override { cancelled_.store(true, std::memory_order_relaxed); }
 
  private:
   CurlHttpTransportOptions options_;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace spacecrab

@@ -9,10 +9,14 @@ token request is answered from the pool without waiting on IAM.
     and once IAM recovers the pool fills again;
   - a restart keeps the pool (secrets sealed in the store): no new IAM users,
     and the keys handed out afterwards still authenticate;
-  - `spacecrab reconcile` sees pooled keys as tracked, not as orphans.
+  - `spacecrab reconcile` sees pooled keys as tracked, not as orphans;
+  - with IAM not answering at all while the pool refills, SIGTERM still stops
+    the service within seconds (the refill's call is abandoned, not waited out).
 """
 
 import os
+import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -138,6 +142,24 @@ class WarmPool(SandboxServerCase):
         self.assertEqual(code, 0, report)
         for finding in report.get("drift", []):
             self.assertNotIn("untracked", finding.get("what", ""), finding)
+
+    def test_5_sigterm_is_prompt_while_iam_does_not_answer(self):
+        self.wait_ready(POOL)
+        moto = self.sb._moto.proc
+        moto.send_signal(signal.SIGSTOP)  # IAM accepts connections, never answers
+        try:
+            self.create(location="laptop-10/.aws/credentials")  # the refill now waits on IAM
+            time.sleep(1.5)
+            started = time.time()
+            self.srv.proc.send_signal(signal.SIGTERM)
+            try:
+                code = self.srv.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.fail("serve still running 15 s after SIGTERM (IAM call timeouts are 30 s)")
+            self.assertEqual(code, 0, self.srv.stderr_text()[-2000:])
+            self.assertLess(time.time() - started, 15)
+        finally:
+            moto.send_signal(signal.SIGCONT)
 
 
 if __name__ == "__main__":
