@@ -92,6 +92,11 @@ void KeyIndex::UpsertOne(const IndexedKey& k) {
 }
 
 void KeyIndex::Compact() {
+  if (base_->by_key.empty()) {  // the first load: the overlay becomes the base as it is
+    base_ = std::make_shared<const Tables>(std::move(overlay_));
+    overlay_ = Tables{};
+    return;
+  }
   auto next = std::make_shared<Tables>(*base_);
   for (auto& [id, k] : overlay_.by_key) next->by_key.insert_or_assign(id, std::move(k));
   for (auto& [user, id] : overlay_.by_user) next->by_user.insert_or_assign(user, std::move(id));
