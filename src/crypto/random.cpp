@@ -65,6 +65,7 @@ struct Block {
 }  // namespace
 
 void OpenSslRandom::Fill(std::span<uint8_t> out) {
+  if (out.empty()) return;  // (an empty span's data() may be null: no memcpy)
   if (out.size() > kBufferedMax) return RandBytes(out);
   thread_local Block block;
   block.Take(out);
