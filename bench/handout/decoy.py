@@ -14,9 +14,7 @@ time per request (user+sys from /proc, start-up included).
 --timeline DIR writes each run's per-request latencies (loadgen --timeline).
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,12 +22,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 from harness import SpacecrabServer  # noqa: E402
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from common import loadgen, thread_cpu  # noqa: E402
 
 
 def main():
@@ -42,24 +35,16 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--timeline", help="directory for per-request CSVs")
     args = ap.parse_args()
-    binary = os.environ.get("LOADGEN", os.path.join(ROOT, "build", "bench", "loadgen"))
-    body = '{"location":"bench-host-{n}:~/Downloads","owner":"bench","count":1}'
     for rate in [int(r) for r in args.rates.split(",")]:
         for rep in range(args.repeat):
             srv = SpacecrabServer(threads=args.threads).start()
             try:
-                cmd = [binary, "--url", srv.addr + "/api/v1/tokens", "--method", "POST",
-                       "--header", "Authorization: Bearer %s" % srv.admin_key,
-                       "--header", "Content-Type: application/json", "--body-template", body,
-                       "--connections", str(args.connections), "--rate", str(rate),
-                       "--duration", str(args.duration), "--warmup", str(args.warmup),
-                       "--expect-status", "201", "--json"]
+                timeline = None
                 if args.timeline:
                     os.makedirs(args.timeline, exist_ok=True)
-                    cmd += ["--timeline", os.path.join(args.timeline, "rate%d-%d.csv" % (rate, rep))]
-                run = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600)
-                r = json.loads(run.stdout)
-                cpu = cpu_seconds(srv.proc.pid)
+                    timeline = os.path.join(args.timeline, "rate%d-%d.csv" % (rate, rep))
+                r = loadgen(srv, args.connections, rate, args.duration, args.warmup, timeline)
+                cpu = sum(thread_cpu(srv.proc.pid).values())
             finally:
                 srv.cleanup()
             sent = r["count"] * (args.duration + args.warmup) / args.duration

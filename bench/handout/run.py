@@ -28,9 +28,7 @@ Needs moto_server, boto3. Results go to stdout (and bench/out/handout-*.json).
 import argparse
 import json
 import os
-import re
 import signal
-import subprocess
 import sys
 import time
 
@@ -41,6 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "sandbox"))
 
 from harness import SpacecrabServer  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
+from common import loadgen, thread_cpu  # noqa: E402
 
 
 def metric(text, name, **labels):
@@ -56,19 +55,6 @@ def metrics(srv):
     return r.text
 
 
-def thread_cpu(pid):
-    """CPU seconds (user+sys) of each thread of `pid`, by thread id."""
-    out = {}
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            out[int(tid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            pass
-    return out
-
-
 def wait_ready(srv, n, timeout):
     start = time.time()
     while time.time() - start < timeout:
@@ -77,20 +63,6 @@ def wait_ready(srv, n, timeout):
             return time.time() - start
         time.sleep(0.5)
     raise SystemExit("pool reached only %d of %d keys in %ds" % (ready, n, timeout))
-
-
-def loadgen(srv, connections, rate, duration, warmup, timeline=None):
-    binary = os.environ.get("LOADGEN", os.path.join(ROOT, "build", "bench", "loadgen"))
-    body = '{"location":"bench-host-{n}:~/Downloads","owner":"bench","count":1}'
-    cmd = [binary, "--url", srv.addr + "/api/v1/tokens", "--method", "POST",
-           "--header", "Authorization: Bearer %s" % srv.admin_key,
-           "--header", "Content-Type: application/json", "--body-template", body,
-           "--connections", str(connections), "--rate", str(rate), "--duration", str(duration),
-           "--warmup", str(warmup), "--expect-status", "201", "--json"]
-    if timeline:
-        cmd += ["--timeline", timeline]
-    run = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=120)
-    return json.loads(run.stdout)
 
 
 def main():

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -205,7 +206,8 @@ class ParkingServer::Lot {
     uint64_t pending = 0;
     (void)!::read(wake_, &pending, sizeof pending);  // a previous run's Close
     stopping_ = false;
-    next_sweep_ = Clock::now() + kSweepEvery;
+    next_sweep_.store((Clock::now() + kSweepEvery).time_since_epoch().count(),
+                      std::memory_order_relaxed);
     const size_t n = std::max<size_t>(1, options_.threads);
     for (size_t i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
   }
@@ -288,11 +290,13 @@ class ParkingServer::Lot {
   // one thread looks every half second.
   void MaybeCloseIdle() {
     const auto now = Clock::now();
+    // Checked without the lock: this runs after every request.
+    if (now.time_since_epoch().count() < next_sweep_.load(std::memory_order_relaxed)) return;
     std::vector<std::unique_ptr<Conn>> idle;
     {
       std::lock_guard lock(mu_);
-      if (now < next_sweep_) return;
-      next_sweep_ = now + kSweepEvery;
+      if (now.time_since_epoch().count() < next_sweep_.load(std::memory_order_relaxed)) return;
+      next_sweep_.store((now + kSweepEvery).time_since_epoch().count(), std::memory_order_relaxed);
       const auto cutoff = now - options_.keep_alive_timeout;
       for (auto it = parked_.begin(); it != parked_.end();) {
         if (it->second->idle_since < cutoff) {
@@ -332,7 +336,7 @@ class ParkingServer::Lot {
   mutable std::mutex mu_;
   std::unordered_map<int, std::unique_ptr<Conn>> parked_;  // guarded by mu_
   bool stopping_ = false;                                  // guarded by mu_
-  Clock::time_point next_sweep_;                           // guarded by mu_
+  std::atomic<Clock::rep> next_sweep_{0};  // steady-clock ticks; written under mu_
   std::vector<std::thread> threads_;                       // guarded by mu_
 };
 
