@@ -3,6 +3,8 @@
 #include <mutex>
 #include <string>
 
+#include "store/wal_batching_vfs.h"
+
 namespace spacecrab {
 
 Status SqliteStatus(sqlite3* db, int rc, std::string_view context) {
@@ -140,7 +142,7 @@ Expected<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   // NOMUTEX: the pool guarantees one thread per connection at a time.
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, WalBatchingVfsName());
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(raw));
   if (rc != SQLITE_OK) {
     return SqliteStatus(raw, rc, "opening database " + path);

@@ -37,8 +37,8 @@ namespace spacecrab {
 class SqliteConnection;
 
 struct WalCheckpointOptions {
-  int background_pages = 4000;  // wake the checkpoint thread at this WAL size (16 MiB)
-  int inline_pages = 16000;     // the writer checkpoints itself at this size (~64 MiB)
+  int background_pages = 16000;  // wake the checkpoint thread at this WAL size (~64 MiB)
+  int inline_pages = 64000;      // the writer checkpoints itself at this size (~256 MiB)
 };
 
 struct WalCheckpointStats {
