@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "store/call_signal.h"
 #include "store/store.h"
 #include "store/wal_checkpointer.h"
 
@@ -130,16 +131,19 @@ class SqliteStore final : public Store {
   std::unique_ptr<WalCheckpointer> checkpointer_;  // null for ":memory:"
 
   // InsertTokensAudited's group commit.
+  // A queued call is woken once: written (kCallDone, `result` set) or handed
+  // the queue to write as the next transaction (kCallLeads).
+  static constexpr uint32_t kCallDone = 1;
+  static constexpr uint32_t kCallLeads = 2;
   struct PendingInsert {
     std::span<const HoneyToken> tokens;
     const AuditEntry* audit = nullptr;
     Status result;
-    bool done = false;
+    CallSignal signal;
   };
   std::mutex group_mu_;
-  std::condition_variable group_cv_;
   std::vector<PendingInsert*> group_queue_;  // guarded by group_mu_
-  bool group_writing_ = false;               // guarded by group_mu_
+  bool group_writing_ = false;  // a transaction is being written or collected; guarded by group_mu_
   bool group_collecting_ = false;  // the writer waits for more calls; guarded by group_mu_
   size_t last_group_size_ = 0;     // calls in the last transaction; guarded by group_mu_
   std::condition_variable group_full_cv_;  // group_commit_target calls are queued

@@ -196,52 +196,61 @@ Status InsertAudit(SqliteConnection& conn, const AuditEntry& entry) {
 
 Status SqliteStore::InsertTokensAudited(std::span<const HoneyToken> tokens,
                                         const AuditEntry& audit) {
-  PendingInsert me{tokens, &audit, Status::Ok(), false};
+  PendingInsert me{tokens, &audit, Status::Ok(), {}};
   std::unique_lock lock(group_mu_);
   group_queue_.push_back(&me);
-  if (group_collecting_ && group_queue_.size() >= options_.group_commit_target)
-    group_full_cv_.notify_one();
-  while (!me.done) {
-    if (group_writing_) {
-      group_cv_.wait(lock);
-      continue;
-    }
-    // Leader: write everything queued so far (our own call included) — under
-    // load, after giving others a moment to join.
-    group_writing_ = true;
-    if (last_group_size_ > 1 && options_.group_commit_window.count() > 0 &&
-        group_queue_.size() < options_.group_commit_target) {
-      group_collecting_ = true;
-      group_full_cv_.wait_for(lock, options_.group_commit_window, [this] {
-        return group_queue_.size() >= options_.group_commit_target;
-      });
-      group_collecting_ = false;
-    }
-    last_group_size_ = group_queue_.size();
-    std::vector<PendingInsert*> batch;
-    batch.swap(group_queue_);
+  if (group_writing_) {
+    if (group_collecting_ && group_queue_.size() >= options_.group_commit_target)
+      group_full_cv_.notify_one();
     lock.unlock();
-    auto write = [this](std::span<PendingInsert* const> calls) {
-      return WithWriteTransaction([&](SqliteConnection& conn) -> Status {
-        SC_ASSIGN_OR_RETURN(int64_t seq, NextChangeSeq(conn));
-        for (const PendingInsert* call : calls) {
-          for (const HoneyToken& t : call->tokens) SC_RETURN_IF_ERROR(InsertToken(conn, t, seq++));
-          SC_RETURN_IF_ERROR(InsertAudit(conn, *call->audit));
-        }
-        return Status::Ok();
-      });
-    };
-    Status together = write(batch);
-    for (PendingInsert* call : batch) {
-      call->result = together.ok() || batch.size() == 1
-                         ? together
-                         : write(std::span<PendingInsert* const>(&call, 1));
-    }
-    lock.lock();
-    for (PendingInsert* call : batch) call->done = true;
-    group_writing_ = false;
-    group_cv_.notify_all();
+    if (me.signal.Wait() == kCallDone) return me.result;
+    lock.lock();  // kCallLeads: the last writer left us the queue (us first in it)
   }
+  // Leader: write everything queued so far (our own call included) — under
+  // load, after giving others a moment to join.
+  group_writing_ = true;
+  if (last_group_size_ > 1 && options_.group_commit_window.count() > 0 &&
+      group_queue_.size() < options_.group_commit_target) {
+    group_collecting_ = true;
+    group_full_cv_.wait_for(lock, options_.group_commit_window, [this] {
+      return group_queue_.size() >= options_.group_commit_target;
+    });
+    group_collecting_ = false;
+  }
+  last_group_size_ = group_queue_.size();
+  std::vector<PendingInsert*> batch;
+  batch.swap(group_queue_);
+  lock.unlock();
+  auto write = [this](std::span<PendingInsert* const> calls) {
+    return WithWriteTransaction([&](SqliteConnection& conn) -> Status {
+      SC_ASSIGN_OR_RETURN(int64_t seq, NextChangeSeq(conn));
+      for (const PendingInsert* call : calls) {
+        for (const HoneyToken& t : call->tokens) SC_RETURN_IF_ERROR(InsertToken(conn, t, seq++));
+        SC_RETURN_IF_ERROR(InsertAudit(conn, *call->audit));
+      }
+      return Status::Ok();
+    });
+  };
+  Status together = write(batch);
+  for (PendingInsert* call : batch) {
+    call->result = together.ok() || batch.size() == 1
+                       ? together
+                       : write(std::span<PendingInsert* const>(&call, 1));
+  }
+  // Each waiter is woken once, by its own signal: no broadcast for all of
+  // them to re-take the lock.
+  PendingInsert* next = nullptr;
+  lock.lock();
+  if (group_queue_.empty()) {
+    group_writing_ = false;
+  } else {
+    next = group_queue_.front();
+  }
+  lock.unlock();
+  for (PendingInsert* call : batch) {
+    if (call != &me) call->signal.Post(kCallDone);
+  }
+  if (next != nullptr) next->signal.Post(kCallLeads);
   return me.result;
 }
 
