@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "core/background_thread.h"
 #include "ingest/file_source.h"
 #include "ingest/s3_source.h"
 
@@ -84,6 +85,7 @@ Expected<std::unique_ptr<IngestService>> IngestService::Create(const IngestServi
 
 void IngestService::Start() {
   threads_.emplace_back([this](std::stop_token stop) {
+    MarkBackgroundThread("key-index");
     while (SleepFor(stop, o_.index_refresh)) {
       auto changed = sync_.Refresh();
       if (!changed.ok()) spdlog::warn("ingest: refreshing the key index: {}", changed.status().ToString());

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/background_thread.h"
+
 namespace spacecrab {
 
 Expected<std::unique_ptr<WarmPool>> WarmPool::Create(WarmPoolOptions options) {
@@ -219,6 +221,7 @@ Status WarmPool::RefillOne() {
 }
 
 void WarmPool::RefillLoop() {
+  MarkBackgroundThread("pool-refill");
   using std::chrono::milliseconds;
   const auto interval =
       std::chrono::duration_cast<milliseconds>(std::chrono::duration<double>(

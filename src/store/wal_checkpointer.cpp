@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/background_thread.h"
 #include "store/sqlite_db.h"
 
 namespace spacecrab {
@@ -68,6 +69,7 @@ void WalCheckpointer::Checkpoint(sqlite3* db, std::atomic<uint64_t>& counter) {
 }
 
 void WalCheckpointer::Loop() {
+  MarkBackgroundThread("wal-checkpoint");
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return wanted_ || stopping_; });
