@@ -17,7 +17,8 @@ namespace spacecrab {
 inline constexpr int kBackgroundNice = 10;
 
 // Names the calling thread (truncated to 15 characters) and lowers its
-// scheduling priority to kBackgroundNice.
+// scheduling priority to kBackgroundNice (left alone if already lower, e.g.
+// when the whole service runs niced).
 void MarkBackgroundThread(const char* name);
 
 }  // namespace spacecrab

@@ -36,6 +36,10 @@ namespace spacecrab {
 
 class SqliteConnection;
 
+// A checkpoint copies each page once however often it was rewritten since the
+// last one, so a larger WAL between checkpoints copies (and reads back) fewer
+// pages per commit: at 5,000 handouts/s a 16 MiB threshold checkpointed twice
+// a second, mostly the same index pages.
 struct WalCheckpointOptions {
   int background_pages = 16000;  // wake the checkpoint thread at this WAL size (~64 MiB)
   int inline_pages = 64000;      // the writer checkpoints itself at this size (~256 MiB)
