@@ -29,7 +29,8 @@ struct BatchFile {
   size_t len;
   size_t cap;
   sqlite3_int64 start;
-  bool commit_page_next;  // the last write was a commit frame's header
+  sqlite3_int64 end;      // just past the last byte appended since the log's header
+  bool commit_page_next;  // the last append was a commit frame's header
 };
 
 constexpr size_t kRealOffset = (sizeof(BatchFile) + 15) & ~size_t{15};
@@ -96,13 +97,26 @@ int Read(sqlite3_file* file, void* out, int amt, sqlite3_int64 off) {
 int Write(sqlite3_file* file, const void* data, int amt, sqlite3_int64 off) {
   BatchFile* f = Self(file);
   if (!f->is_wal) return Real(f)->xWrite(f->real, data, amt, off);
+  const auto n = static_cast<size_t>(amt);
+  if (off == 0 || off < f->end) {
+    // The WAL header (written when the log restarts from the top) or an
+    // overwrite of bytes already appended (a page rewritten within its
+    // transaction, a frame header's checksum rewritten after the commit
+    // frame): written at once, in order, and its result returned to SQLite.
+    f->commit_page_next = false;
+    if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+    if (off == 0) f->end = 0;  // a restart: what follows the header is stale
+    f->end = std::max(f->end, off + static_cast<sqlite3_int64>(n));
+    return Real(f)->xWrite(f->real, data, amt, off);
+  }
+  // An append.
   if (f->len > 0 && off != f->start + static_cast<sqlite3_int64>(f->len)) {
     if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
   }
-  const auto n = static_cast<size_t>(amt);
   if (f->len + n > static_cast<size_t>(kWalBatchMaxBytes)) {
     if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
   }
+  f->end = off + static_cast<sqlite3_int64>(n);
   const bool commit_page = f->commit_page_next;
   f->commit_page_next = false;
   if (amt == kFrameHeaderBytes) {
@@ -121,6 +135,7 @@ int Write(sqlite3_file* file, const void* data, int amt, sqlite3_int64 off) {
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
   BatchFile* f = Self(file);
   if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+  f->end = std::min(f->end, size);
   return Real(f)->xTruncate(f->real, size);
 }
 

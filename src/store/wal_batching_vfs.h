@@ -12,12 +12,15 @@
 // bytes they would have found without it. Durability is unchanged: nothing is
 // synced that was not synced before, nothing committed waits in memory.
 //
-// Gathered bytes are written first whenever anything else touches the WAL
-// (a read, sync, size, truncate, file control, close, or a write that is not
-// the next append) and on every shared-memory lock or barrier of its database,
-// so the order of writes the kernel sees is SQLite's. A failed batched write
-// fails the SQLite call that triggered it — for a commit, the write of its last
-// page — so the transaction fails as it would have.
+// Only appends are gathered. Gathered bytes are written first whenever
+// anything else touches the WAL (a read, sync, size, truncate, file control,
+// close, or any write that is not the next append) and on every shared-memory
+// lock or barrier of its database, so the order of writes the kernel sees is
+// SQLite's. Writes that are not appends (the log's header when it restarts,
+// a page or checksum rewritten in place) go down at once. A failed write fails
+// the SQLite call that made it or, for gathered bytes, the call that wrote
+// them — for a commit, the write of its last page — so the transaction fails
+// as it would have.
 //
 // Database files, rollback journals, locks, shared memory and mmap pass
 // through to the default VFS untouched.

@@ -137,6 +137,68 @@ TEST(WalBatchingVfs, ACopyTakenRightAfterCommitRecoversEveryCommittedRow) {
   EXPECT_EQ(check->Text(0), "ok");
 }
 
+// Copies the database and its WAL as a crash would leave them and checks
+// what a new connection recovers from them.
+void ExpectRecoveredCopy(const TempDir& dir, const std::string& path, int64_t rows) {
+  const std::string copy = dir.File("copy.sqlite");
+  fs::remove(copy);
+  fs::remove(copy + "-wal");
+  fs::copy_file(path, copy);
+  if (fs::exists(path + "-wal")) fs::copy_file(path + "-wal", copy + "-wal");
+  auto recovered = OpenOrDie(copy);
+  EXPECT_EQ(CountRows(*recovered), rows);
+  auto check = recovered->Prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.ok());
+  ASSERT_TRUE(*check->Step());
+  EXPECT_EQ(check->Text(0), "ok");
+}
+
+TEST(WalBatchingVfs, PagesRewrittenWithinTheirTransactionRecoverAfterACrash) {
+  // A page cache of 10 pages makes SQLite spill pages to the WAL mid-transaction
+  // and, when they change again, rewrite those frames in place and then their
+  // checksums after the commit frame: writes behind the append point.
+  TempDir dir;
+  const std::string path = dir.File("db.sqlite");
+  auto writer = OpenOrDie(path);
+  ASSERT_TRUE(writer->Exec("PRAGMA cache_size=10; CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  sqlite3_wal_autocheckpoint(writer->raw(), 0);
+  ASSERT_OK(InsertRows(*writer, 0, 50, 100));
+  {
+    SqliteTransaction txn(*writer);
+    ASSERT_TRUE(txn.BeginWrite().ok());
+    for (int pass = 0; pass < 3; ++pass) {
+      for (int i = 50; i < 250; ++i) {
+        auto stmt = writer->Prepare("INSERT OR REPLACE INTO t (k, v) VALUES (?, ?)");
+        ASSERT_TRUE(stmt.ok());
+        ASSERT_TRUE(stmt->BindAll(i, std::string(900 + pass * 50, 'a' + pass)).Run().ok());
+      }
+    }
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  EXPECT_EQ(CountRows(*OpenOrDie(path)), 250);
+  ExpectRecoveredCopy(dir, path, 250);
+}
+
+TEST(WalBatchingVfs, CommitsAfterTheLogRestartsRecoverAfterACrash) {
+  TempDir dir;
+  const std::string path = dir.File("db.sqlite");
+  auto writer = OpenOrDie(path);
+  ASSERT_TRUE(writer->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  sqlite3_wal_autocheckpoint(writer->raw(), 0);
+  int rows = 0;
+  for (int round = 0; round < 4; ++round) {
+    ASSERT_OK(InsertRows(*writer, rows, 40, 2000));
+    rows += 40;
+    // A complete checkpoint: the next commit starts the log again from its header.
+    ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer->raw(), nullptr, SQLITE_CHECKPOINT_RESTART,
+                                        nullptr, nullptr),
+              SQLITE_OK);
+    ASSERT_OK(InsertRows(*writer, rows, 3, 500));
+    rows += 3;
+    ExpectRecoveredCopy(dir, path, rows);
+  }
+}
+
 TEST(WalBatchingVfs, ATransactionLargerThanTheBatchLimitCommitsWhole) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
