@@ -1,17 +1,10 @@
 #include "core/key_matcher.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace spacecrab {
 namespace {
-
-std::string UserKey(std::string_view account_id, std::string_view user_name) {
-  std::string k;
-  k.reserve(account_id.size() + 1 + user_name.size());
-  k.append(account_id).push_back('/');
-  k.append(user_name);
-  return k;
-}
 
 // Whether `candidate` should answer for its user instead of `current`.
 bool Preferred(const IndexedKey& candidate, const IndexedKey& current) {
@@ -23,6 +16,107 @@ bool Preferred(const IndexedKey& candidate, const IndexedKey& current) {
 
 }  // namespace
 
+// A set of entries, unique by access key id, with three flat open-addressing
+// tables over them (slots hold entry index + 1; 0 is empty): by key id, by
+// (account, user name) — the entries of one user chained through
+// next_of_user_ — and by user name alone. Never changed once built, so any
+// number of snapshots share it.
+class KeyIndex::Segment {
+ public:
+  // From candidates in priority order: the first entry for a key id wins.
+  explicit Segment(std::vector<IndexedKey> candidates) {
+    const size_t slots = std::bit_ceil(std::max<size_t>(16, candidates.size() * 2));
+    shift_ = 64 - std::countr_zero(slots);
+    key_slots_.assign(slots, 0);
+    user_slots_.assign(slots, 0);
+    name_slots_.assign(slots, 0);
+    entries_.reserve(candidates.size());
+    next_of_user_.reserve(candidates.size());
+    for (IndexedKey& k : candidates) {
+      uint32_t& slot = key_slots_[KeySlot(k.access_key_id)];
+      if (slot != 0) continue;  // an earlier candidate had this key
+      entries_.push_back(std::move(k));
+      next_of_user_.push_back(0);
+      const auto at = static_cast<uint32_t>(entries_.size());
+      slot = at;
+      const IndexedKey& e = entries_.back();
+      if (e.user_name.empty()) continue;
+      if (uint32_t& n = name_slots_[NameSlot(e.user_name)]; n == 0) n = at;
+      if (e.account_id.empty()) continue;
+      uint32_t& u = user_slots_[UserSlot(e.account_id, e.user_name)];
+      next_of_user_.back() = u;  // prepend to the user's chain
+      u = at;
+    }
+  }
+
+  // The newer segment's entries, then the older one's that it does not replace.
+  static std::shared_ptr<const Segment> Merge(const Segment& older, const Segment& newer) {
+    std::vector<IndexedKey> all;
+    all.reserve(older.size() + newer.size());
+    all.insert(all.end(), newer.entries_.begin(), newer.entries_.end());
+    for (const IndexedKey& k : older.entries_)
+      if (newer.Find(k.access_key_id) == nullptr) all.push_back(k);
+    return std::make_shared<const Segment>(std::move(all));
+  }
+
+  size_t size() const { return entries_.size(); }
+  const std::vector<IndexedKey>& entries() const { return entries_; }
+
+  const IndexedKey* Find(std::string_view key) const {
+    const uint32_t at = key_slots_[KeySlot(key)];
+    return at == 0 ? nullptr : &entries_[at - 1];
+  }
+  bool HasUserName(std::string_view name) const { return name_slots_[NameSlot(name)] != 0; }
+  template <class Fn>
+  void ForEachOfUser(std::string_view account, std::string_view name, Fn&& fn) const {
+    for (uint32_t at = user_slots_[UserSlot(account, name)]; at != 0; at = next_of_user_[at - 1])
+      fn(entries_[at - 1]);
+  }
+
+ private:
+  // The index of the slot holding the entry sought, or of the empty slot
+  // where it would go.
+  size_t KeySlot(std::string_view key) const {
+    return Probe(key_slots_, KeyFilterHash(key),
+                 [&](const IndexedKey& e) { return e.access_key_id == key; });
+  }
+  size_t NameSlot(std::string_view name) const {
+    return Probe(name_slots_, FilterHash(name),
+                 [&](const IndexedKey& e) { return e.user_name == name; });
+  }
+  size_t UserSlot(std::string_view account, std::string_view name) const {
+    return Probe(user_slots_, FilterHash(name) * 31 + FilterHash(account), [&](const IndexedKey& e) {
+      return e.user_name == name && e.account_id == account;
+    });
+  }
+  template <class Eq>
+  size_t Probe(const std::vector<uint32_t>& slots, uint64_t h, Eq&& eq) const {
+    const size_t mask = slots.size() - 1;
+    for (size_t i = (h * 0x9e3779b97f4a7c15ULL) >> shift_;; i = (i + 1) & mask)
+      if (slots[i] == 0 || eq(entries_[slots[i] - 1])) return i;
+  }
+
+  std::vector<IndexedKey> entries_;
+  std::vector<uint32_t> next_of_user_;
+  std::vector<uint32_t> key_slots_, user_slots_, name_slots_;  // at most half full
+  int shift_ = 60;
+};
+
+KeyIndex::Filter::Filter(size_t n)
+    : words(n),
+      keys(std::make_unique<std::atomic<uint64_t>[]>(n)),
+      names(std::make_unique<std::atomic<uint64_t>[]>(n)) {
+  for (size_t i = 0; i < n; ++i) {
+    keys[i].store(0, std::memory_order_relaxed);
+    names[i].store(0, std::memory_order_relaxed);
+  }
+}
+
+void KeyIndex::Filter::Add(const IndexedKey& k) const {
+  Set(keys, KeyFilterHash(k.access_key_id));
+  if (!k.user_name.empty()) Set(names, FilterHash(k.user_name));
+}
+
 size_t KeyIndex::FilterWords(size_t keys) {
   // ~64 bits per entry: ~1.5% false positives for the key filter.
   size_t words = 1024;
@@ -30,97 +124,55 @@ size_t KeyIndex::FilterWords(size_t keys) {
   return words;
 }
 
-void KeyIndex::RebuildFilters() {
-  const size_t words = FilterWords(size_);
-  key_bits_.assign(words, 0);
-  name_bits_.assign(words, 0);
-  ForEachKey([this](const IndexedKey& k) {
-    SetBit(key_bits_, KeyFilterHash(k.access_key_id));
-    if (!k.user_name.empty()) SetBit(name_bits_, FilterHash(k.user_name));
-  });
-}
-
-void KeyIndex::ForEachKey(const std::function<void(const IndexedKey&)>& fn) const {
-  for (const auto& [id, k] : overlay_.by_key) fn(k);
-  for (const auto& [id, k] : base_->by_key)
-    if (overlay_.by_key.find(id) == overlay_.by_key.end()) fn(k);
-}
-
-const std::string* KeyIndex::PreferredKeyOf(std::string_view user_key) const {
-  if (auto it = overlay_.by_user.find(user_key); it != overlay_.by_user.end()) return &it->second;
-  if (auto it = base_->by_user.find(user_key); it != base_->by_user.end()) return &it->second;
-  return nullptr;
-}
-
 void KeyIndex::Upsert(std::span<const IndexedKey> keys) {
-  for (const IndexedKey& k : keys) UpsertOne(k);
-  if (overlay_.by_key.size() > std::max<size_t>(1024, base_->by_key.size() / 4)) Compact();
-  if (key_bits_.size() != FilterWords(size_)) return RebuildFilters();
-  for (const IndexedKey& k : keys) {
-    if (k.access_key_id.empty()) continue;
-    SetBit(key_bits_, KeyFilterHash(k.access_key_id));
-    if (!k.user_name.empty()) SetBit(name_bits_, FilterHash(k.user_name));
+  std::vector<IndexedKey> latest_first;
+  latest_first.reserve(keys.size());
+  for (auto k = keys.rbegin(); k != keys.rend(); ++k)
+    if (!k->access_key_id.empty()) latest_first.push_back(*k);
+  if (latest_first.empty()) return;
+  auto added = std::make_shared<const Segment>(std::move(latest_first));
+  for (const IndexedKey& k : added->entries())
+    if (FindKey(k.access_key_id) == nullptr) ++size_;
+  segments_.push_back(added);
+  // Keep each segment at least twice the size of the next newer one.
+  while (segments_.size() >= 2 &&
+         segments_.back()->size() * 2 > segments_[segments_.size() - 2]->size()) {
+    auto merged = Segment::Merge(*segments_[segments_.size() - 2], *segments_.back());
+    segments_.pop_back();
+    segments_.back() = std::move(merged);
   }
-}
-
-void KeyIndex::UpsertOne(const IndexedKey& k) {
-  if (k.access_key_id.empty()) return;
-  // A key's user never changes; only status (and metadata) do.
-  const bool is_new = FindKey(k.access_key_id) == nullptr;
-  overlay_.by_key.insert_or_assign(k.access_key_id, k);
-  if (is_new) {
-    ++size_;
-    if (!k.user_name.empty()) ++overlay_.user_names[k.user_name];
-  }
-  if (k.user_name.empty() || k.account_id.empty()) return;
-  const std::string user_key = UserKey(k.account_id, k.user_name);
-  const std::string* current = PreferredKeyOf(user_key);
-  if (current == nullptr) {
-    overlay_.by_user.insert_or_assign(user_key, k.access_key_id);
-  } else if (*current == k.access_key_id) {
-    // Same key changed status: another token of the same user may now be preferred.
-    std::string best = *current;
-    ForEachKey([&](const IndexedKey& other) {
-      if (other.account_id == k.account_id && other.user_name == k.user_name &&
-          Preferred(other, *FindKey(best)))
-        best = other.access_key_id;
-    });
-    overlay_.by_user.insert_or_assign(user_key, std::move(best));
-  } else if (Preferred(k, *FindKey(*current))) {
-    overlay_.by_user.insert_or_assign(user_key, k.access_key_id);
-  }
-}
-
-void KeyIndex::Compact() {
-  if (base_->by_key.empty()) {  // the first load: the overlay becomes the base as it is
-    base_ = std::make_shared<const Tables>(std::move(overlay_));
-    overlay_ = Tables{};
+  if (filter_ != nullptr && filter_->words == FilterWords(size_)) {
+    for (const IndexedKey& k : added->entries()) filter_->Add(k);
     return;
   }
-  auto next = std::make_shared<Tables>(*base_);
-  for (auto& [id, k] : overlay_.by_key) next->by_key.insert_or_assign(id, std::move(k));
-  for (auto& [user, id] : overlay_.by_user) next->by_user.insert_or_assign(user, std::move(id));
-  for (const auto& [name, n] : overlay_.user_names) next->user_names[name] += n;
-  base_ = std::move(next);
-  overlay_ = Tables{};
+  auto filter = std::make_shared<Filter>(FilterWords(size_));
+  for (const auto& segment : segments_)
+    for (const IndexedKey& k : segment->entries()) filter->Add(k);
+  filter_ = std::move(filter);
 }
 
 const IndexedKey* KeyIndex::FindKey(std::string_view access_key_id) const {
-  if (auto it = overlay_.by_key.find(access_key_id); it != overlay_.by_key.end()) return &it->second;
-  auto it = base_->by_key.find(access_key_id);
-  return it == base_->by_key.end() ? nullptr : &it->second;
+  for (auto s = segments_.rbegin(); s != segments_.rend(); ++s)
+    if (const IndexedKey* k = (*s)->Find(access_key_id)) return k;
+  return nullptr;
 }
 
 const IndexedKey* KeyIndex::FindUser(std::string_view account_id,
                                      std::string_view user_name) const {
   if (account_id.empty() || user_name.empty()) return nullptr;
-  const std::string* key = PreferredKeyOf(UserKey(account_id, user_name));
-  return key == nullptr ? nullptr : FindKey(*key);
+  const IndexedKey* best = nullptr;
+  for (const auto& segment : segments_) {
+    segment->ForEachOfUser(account_id, user_name, [&](const IndexedKey& k) {
+      if (FindKey(k.access_key_id) != &k) return;  // a newer segment holds this key's state
+      if (best == nullptr || Preferred(k, *best)) best = &k;
+    });
+  }
+  return best;
 }
 
 bool KeyIndex::HasUserName(std::string_view user_name) const {
-  return overlay_.user_names.find(user_name) != overlay_.user_names.end() ||
-         base_->user_names.find(user_name) != base_->user_names.end();
+  return std::any_of(segments_.begin(), segments_.end(),
+                     [&](const auto& s) { return s->HasUserName(user_name); });
 }
 
 std::optional<KeyMatch> KeyIndex::Match(const CloudTrailRecord& record) const {

@@ -12,30 +12,34 @@
 // The index holds every key ever issued, whatever its status: revoked, expired
 // and deleted tokens stay matchable (the match says the token was retired).
 //
-// Thread-safety: KeyIndex is immutable once built and may be read from any
-// number of threads. KeyMatcher publishes a new KeyIndex on every change
+// Thread-safety: a published KeyIndex is never changed and may be read from
+// any number of threads. KeyMatcher publishes a new KeyIndex on every change
 // (copy-on-write) and hands readers a shared_ptr snapshot, so readers never
 // block writers for longer than a pointer copy and never see a half update.
 //
-// Cost of a change: a KeyIndex is a large base shared by every snapshot plus
-// a small overlay of the keys changed since; a new snapshot copies the overlay
-// and the filter bitmaps (8 bytes a key), not the tables. The overlay is folded
-// into a new base when it reaches a quarter of the base (amortised O(1) per
-// change), so following thousands of handouts a second does not copy every
-// key ever issued each time.
+// Cost of a change: a KeyIndex is a short list of immutable segments shared
+// with earlier snapshots (flat hash tables over their entries, newest segment
+// first on lookup). A change adds one segment built from the changed keys
+// alone; a segment is merged with the one before it once it reaches half that
+// one's size, so there are O(log n) segments and each key is copied O(log n)
+// times in all. A new snapshot therefore costs O(changes) plus a pointer per
+// segment: following thousands of handouts a second no longer copies the keys
+// changed since the last fold every time, nor every key at each fold. The
+// pre-filter bitmaps are shared too: bits are only ever set (no key leaves the
+// index), so an older snapshot seeing a newer key's bit only gets a false
+// positive, which its lookup answers; they are rebuilt only when they grow.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/cloudtrail_record.h"
@@ -63,22 +67,17 @@ struct KeyMatch {
   MatchBasis basis = MatchBasis::kAccessKeyId;
 };
 
-// Transparent hashing so lookups take string_view without allocating.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class KeyIndex {
  public:
   KeyIndex() = default;
   explicit KeyIndex(std::span<const IndexedKey> keys) { Upsert(keys); }
 
-  // Adds or replaces entries (by access key id). Not thread-safe: only used
-  // while building a snapshot that no reader can see yet.
+  // Adds or replaces entries (by access key id; within one call the last
+  // entry for a key wins). Not thread-safe: only used while building a
+  // snapshot that no reader can see yet.
   void Upsert(std::span<const IndexedKey> keys);
 
-  // nullptr if absent.
+  // nullptr if absent. The entry lives as long as this index.
   const IndexedKey* FindKey(std::string_view access_key_id) const;
   // The token of IAM user (account, name); when several tokens share a user
   // (a rotated key on the same user), the active one, else the newest.
@@ -91,23 +90,37 @@ class KeyIndex {
   // false positives), so the common case costs one cache-resident bit test
   // instead of a hash-table probe.
   bool MayHaveKey(std::string_view access_key_id) const {
-    return TestBit(key_bits_, KeyFilterHash(access_key_id));
+    return filter_ != nullptr && filter_->Test(filter_->keys, KeyFilterHash(access_key_id));
   }
   bool MayHaveUserName(std::string_view user_name) const {
-    return TestBit(name_bits_, FilterHash(user_name));
+    return filter_ != nullptr && filter_->Test(filter_->names, FilterHash(user_name));
   }
 
   std::optional<KeyMatch> Match(const CloudTrailRecord& record) const;
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // How many segments a lookup may probe (tests and benchmarks).
+  size_t segment_count() const { return segments_.size(); }
 
  private:
-  struct Tables {
-    std::unordered_map<std::string, IndexedKey, StringHash, std::equal_to<>> by_key;
-    // "account/name" -> access key id of the preferred token for that user.
-    std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> by_user;
-    std::unordered_map<std::string, int, StringHash, std::equal_to<>> user_names;  // name -> tokens
+  class Segment;  // immutable once built; see key_matcher.cpp
+
+  // Bit sets shared by every snapshot of one size; bits are only ever set.
+  struct Filter {
+    explicit Filter(size_t words);
+    size_t words;
+    std::unique_ptr<std::atomic<uint64_t>[]> keys;
+    std::unique_ptr<std::atomic<uint64_t>[]> names;
+    bool Test(const std::unique_ptr<std::atomic<uint64_t>[]>& bits, uint64_t h) const {
+      const uint64_t i = h & (uint64_t(words) * 64 - 1);
+      return (bits[i >> 6].load(std::memory_order_relaxed) >> (i & 63)) & 1;
+    }
+    void Set(const std::unique_ptr<std::atomic<uint64_t>[]>& bits, uint64_t h) const {
+      const uint64_t i = h & (uint64_t(words) * 64 - 1);
+      bits[i >> 6].fetch_or(uint64_t{1} << (i & 63), std::memory_order_relaxed);
+    }
+    void Add(const IndexedKey& k) const;
   };
 
   static uint64_t FilterHash(std::string_view s) {
@@ -124,30 +137,11 @@ class KeyIndex {
     const uint64_t h = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL);
     return h ^ (h >> 31);
   }
-  static bool TestBit(const std::vector<uint64_t>& bits, uint64_t h) {
-    if (bits.empty()) return false;
-    const uint64_t i = h & (uint64_t(bits.size()) * 64 - 1);
-    return (bits[i >> 6] >> (i & 63)) & 1;
-  }
-  static void SetBit(std::vector<uint64_t>& bits, uint64_t h) {
-    const uint64_t i = h & (uint64_t(bits.size()) * 64 - 1);
-    bits[i >> 6] |= uint64_t{1} << (i & 63);
-  }
   static size_t FilterWords(size_t keys);
 
-  // The preferred key id recorded for "account/name", overlay first.
-  const std::string* PreferredKeyOf(std::string_view user_key) const;
-  // Calls fn(entry) for every current entry (overlay entries replace the base's).
-  void ForEachKey(const std::function<void(const IndexedKey&)>& fn) const;
-  void UpsertOne(const IndexedKey& k);
-  void Compact();         // folds the overlay into a new base
-  void RebuildFilters();  // from every entry, sized to the index
-
-  std::shared_ptr<const Tables> base_ = std::make_shared<const Tables>();
-  Tables overlay_;  // changed since base_; its entries win
+  std::vector<std::shared_ptr<const Segment>> segments_;  // oldest first
   size_t size_ = 0;
-  std::vector<uint64_t> key_bits_;  // power-of-two bit count
-  std::vector<uint64_t> name_bits_;
+  std::shared_ptr<const Filter> filter_;
 };
 
 class KeyMatcher {

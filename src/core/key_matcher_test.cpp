@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <thread>
@@ -121,6 +122,48 @@ TEST(KeyMatcher, ConcurrentReadersSeeWholeSnapshots) {
   reader.join();
   EXPECT_EQ(torn.load(), 0);
   EXPECT_EQ(matcher.Snapshot()->size(), 400u);
+}
+
+TEST(KeyMatcher, LastChangeOfAKeyInOneBatchWins) {
+  KeyMatcher matcher;
+  matcher.Apply(std::vector{Key(kKey, "tok_1", kAcct, "u1"),
+                            Key(kKey, "tok_1", kAcct, "u1", TokenStatus::kRevoked),
+                            Key(kKey, "tok_1", kAcct, "u1", TokenStatus::kDeleted)});
+  auto snap = matcher.Snapshot();
+  EXPECT_EQ(snap->size(), 1u);
+  EXPECT_EQ(snap->FindKey(kKey)->status, TokenStatus::kDeleted);
+  EXPECT_EQ(snap->FindUser(kAcct, "u1")->status, TokenStatus::kDeleted);
+}
+
+std::string SerialKey(size_t n) {
+  char key[32];
+  std::snprintf(key, sizeof key, "AKIAQ%015zu", n);
+  return key;
+}
+
+TEST(KeyMatcher, ManySmallRefreshesKeepLookupsShort) {
+  // 3,000 refreshes of one to three keys: a refresh must not copy the index,
+  // nor leave a lookup probing one table per refresh.
+  KeyMatcher matcher;
+  std::vector<std::shared_ptr<const KeyIndex>> held;  // readers holding old snapshots
+  size_t keys = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<IndexedKey> batch;
+    for (int j = 0; j <= i % 3; ++j, ++keys)
+      batch.push_back(Key(SerialKey(keys), "tok_" + std::to_string(keys), kAcct,
+                          "u" + std::to_string(keys % 500)));
+    matcher.Apply(batch);
+    if (i % 500 == 0) held.push_back(matcher.Snapshot());
+    ASSERT_LE(matcher.Snapshot()->segment_count(), 14u) << "after " << keys << " keys";
+  }
+  auto snap = matcher.Snapshot();
+  EXPECT_EQ(snap->size(), keys);
+  for (size_t n = 0; n < keys; n += 97) ASSERT_NE(snap->FindKey(SerialKey(n)), nullptr) << n;
+  // Old snapshots still answer for exactly what they held.
+  for (const auto& old : held) {
+    EXPECT_NE(old->FindKey(SerialKey(old->size() - 1)), nullptr);
+    EXPECT_EQ(old->FindKey(SerialKey(old->size())), nullptr);
+  }
 }
 
 TEST(KeyMatcher, SmallChangesOverManyKeysMatchAnIndexBuiltAtOnce) {

@@ -108,6 +108,7 @@ Expected<MintedKey> WarmPool::Mint(const std::string& hint_user_name) {
   if (hint_user_name.empty()) {
     while (true) {
       PooledKey key;
+      bool wake = false;
       {
         std::lock_guard lock(mu_);
         if (ready_.empty()) break;
@@ -115,8 +116,10 @@ Expected<MintedKey> WarmPool::Mint(const std::string& hint_user_name) {
         ready_.pop_front();
         handed_out_.insert(key.access_key_id);
         ++stats_.handed_out;
+        // The refill has work again; while below target it is awake anyway.
+        wake = int64_t(ready_.size()) == int64_t(options_.target) - 1;
       }
-      cv_.notify_all();  // the refill has room again
+      if (wake) cv_.notify_all();
       auto minted = ToMinted(key);
       if (minted.ok()) return minted;
       // Sealed with another key file: nobody can hand this key out. Drop it
@@ -136,15 +139,20 @@ Expected<MintedKey> WarmPool::Mint(const std::string& hint_user_name) {
 Status WarmPool::ConfirmStored(const std::string& access_key_id) {
   bool pooled = false;
   bool refilling = false;
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     pooled = handed_out_.erase(access_key_id) > 0;
     refilling = refilling_ && !stopping_;
-    if (pooled && refilling) to_remove_.push_back(access_key_id);
+    if (pooled && refilling) {
+      to_remove_.push_back(access_key_id);
+      // Wake the refill thread to start the batch's clock, and when it is full.
+      wake = to_remove_.size() == 1 || to_remove_.size() == options_.removal_batch;
+    }
   }
   if (!pooled) return options_.inner->ConfirmStored(access_key_id);
   if (refilling) {
-    cv_.notify_all();
+    if (wake) cv_.notify_all();
     return Status::Ok();
   }
   Status removed = options_.store->Remove(access_key_id);
@@ -231,11 +239,16 @@ void WarmPool::RefillLoop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] {
-        return stopping_ || !to_remove_.empty() ||
-               int64_t(ready_.size()) < int64_t(options_.target);
-      });
+      const auto refill_due = [&] { return int64_t(ready_.size()) < int64_t(options_.target); };
+      cv_.wait(lock, [&] { return stopping_ || !to_remove_.empty() || refill_due(); });
       if (stopping_) return;
+      // Only removals to do: let a batch gather first.
+      if (!refill_due() && to_remove_.size() < options_.removal_batch &&
+          cv_.wait_for(lock, options_.removal_delay, [&] {
+            return stopping_ || to_remove_.size() >= options_.removal_batch || refill_due();
+          }) &&
+          stopping_)
+        return;
     }
     FlushRemovals();
     {

@@ -12,7 +12,10 @@
 //
 // A handed-out key stays in the KeyPoolStore until its token is stored;
 // ConfirmStored then queues the row for deletion, which the refill thread
-// does in batches (off the request path). Abandon puts a key back in the
+// does in batches (off the request path): when `removal_batch` rows are
+// queued, when it refills anyway, or `removal_delay` after the first one —
+// one short write transaction per batch rather than one per handout
+// competing with the handouts' own for the store's writer. Abandon puts a key back in the
 // ready list. A crash in between is harmless: at Start, pooled keys that a
 // stored token already holds (`is_stored`) are dropped from the pool, the
 // rest are ready again.
@@ -54,6 +57,8 @@ struct WarmPoolOptions {
   double max_mints_per_second = 2.0;
   std::chrono::milliseconds min_backoff{1000};
   std::chrono::milliseconds max_backoff{60000};
+  size_t removal_batch = 256;
+  std::chrono::milliseconds removal_delay{100};
   // Whether a stored token already holds this key (a crash between storing
   // the token and removing the pool row). Empty: never.
   std::function<bool(const std::string& access_key_id)> is_stored;

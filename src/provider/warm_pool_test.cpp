@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace spacecrab {
@@ -106,10 +110,15 @@ class FlakyPoolStore final : public KeyPoolStore {
     return inner.Put(key);
   }
   Status Remove(const std::string& id) override { return inner.Remove(id); }
+  Status RemoveMany(const std::vector<std::string>& ids) override {
+    ++remove_calls;
+    return inner.RemoveMany(ids);
+  }
   Expected<std::vector<PooledKey>> List(const std::string& account) override {
     return inner.List(account);
   }
   std::atomic<bool> fail_puts{false};
+  std::atomic<int> remove_calls{0};  // RemoveMany: one write transaction each
   InMemoryKeyPoolStore inner;
 };
 
@@ -262,6 +271,61 @@ TEST_F(WarmPoolTest, RunningPoolDeletesStoredKeysRowsInTheBackground) {
   };
   for (int i = 0; i < 500 && pooled(); ++i) std::this_thread::sleep_for(2ms);
   EXPECT_FALSE(pooled()) << "the stored key's pool row was never deleted";
+}
+
+// The context switches of this process's thread named `name` (-1 if none).
+long ContextSwitchesOf(const std::string& name) {
+  namespace fs = std::filesystem;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string got;
+    std::getline(comm, got);
+    if (got != name) continue;
+    std::ifstream status(task.path() / "status");
+    long total = 0;
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+        total += std::stol(line.substr(line.find(':') + 1));
+    }
+    return total;
+  }
+  return -1;
+}
+
+TEST_F(WarmPoolTest, HandoutsDoNotWakeTheRefillThreadEachAndRowsGoInBatches) {
+  {
+    auto filler = Make(40);
+    ASSERT_TRUE(filler->WaitReady(40, 5s));
+  }
+  // 40 keys ready for a target of 5: the 30 handouts below need no refill,
+  // only their rows deleted.
+  auto pool = Make(5, /*rate=*/1);
+  ASSERT_EQ(pool->Stats().ready, 40);
+  std::this_thread::sleep_for(50ms);  // the refill thread is parked
+  const long before = ContextSwitchesOf("pool-refill");
+  ASSERT_GE(before, 0) << "no thread named pool-refill";
+  const int removes_before = store_.remove_calls;
+  std::vector<std::string> handed;
+  for (int i = 0; i < 30; ++i) {
+    auto k = pool->Mint("");
+    ASSERT_TRUE(k.ok());
+    ASSERT_TRUE(pool->ConfirmStored(k->access_key_id).ok());
+    handed.push_back(k->access_key_id);
+    std::this_thread::sleep_for(1ms);  // handouts spread out, as requests come
+  }
+  auto rows_left = [&] {
+    auto all = store_.List("");
+    EXPECT_TRUE(all.ok());
+    int n = 0;
+    for (const PooledKey& p : *all)
+      n += std::find(handed.begin(), handed.end(), p.access_key_id) != handed.end();
+    return n;
+  };
+  for (int i = 0; i < 500 && rows_left() > 0; ++i) std::this_thread::sleep_for(2ms);
+  EXPECT_EQ(rows_left(), 0) << "stored keys' pool rows were never deleted";
+  EXPECT_LE(store_.remove_calls - removes_before, 2) << "one delete transaction per handout";
+  EXPECT_LE(ContextSwitchesOf("pool-refill") - before, 8) << "the refill thread woke per handout";
 }
 
 TEST_F(WarmPoolTest, RestartKeepsReadyKeysAndDropsOnesAlreadyStored) {
