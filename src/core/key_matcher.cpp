@@ -17,7 +17,9 @@ bool Preferred(const IndexedKey& candidate, const IndexedKey& current) {
 }  // namespace
 
 // A set of entries, unique by access key id, with three flat open-addressing
-// tables over them (slots hold entry index + 1; 0 is empty): by key id, by
+// tables over them (a slot holds the entry's index + 1 in its low half and the
+// top half of its hash in the high half, so a probe compares strings only on
+// a likely match; 0 is empty): by key id, by
 // (account, user name) — the entries of one user chained through
 // next_of_user_ — and by user name alone. Never changed once built, so any
 // number of snapshots share it.
@@ -26,26 +28,29 @@ class KeyIndex::Segment {
   // From candidates in priority order: the first entry for a key id wins.
   explicit Segment(std::vector<IndexedKey> candidates) {
     const size_t slots = std::bit_ceil(std::max<size_t>(16, candidates.size() * 2));
-    shift_ = 64 - std::countr_zero(slots);
     key_slots_.assign(slots, 0);
     user_slots_.assign(slots, 0);
     name_slots_.assign(slots, 0);
     entries_.reserve(candidates.size());
     next_of_user_.reserve(candidates.size());
     for (IndexedKey& k : candidates) {
-      uint32_t& slot = key_slots_[KeySlot(k.access_key_id)];
+      const uint64_t key_hash = KeyHash(k.access_key_id);
+      uint64_t& slot = key_slots_[KeySlot(k.access_key_id, key_hash)];
       if (slot != 0) continue;  // an earlier candidate had this key
       entries_.push_back(std::move(k));
       next_of_user_.push_back(0);
       const auto at = static_cast<uint32_t>(entries_.size());
-      slot = at;
+      slot = Slot(key_hash, at);
       const IndexedKey& e = entries_.back();
       if (e.user_name.empty()) continue;
-      if (uint32_t& n = name_slots_[NameSlot(e.user_name)]; n == 0) n = at;
+      const uint64_t name_hash = NameHash(e.user_name);
+      if (uint64_t& n = name_slots_[NameSlot(e.user_name, name_hash)]; n == 0)
+        n = Slot(name_hash, at);
       if (e.account_id.empty()) continue;
-      uint32_t& u = user_slots_[UserSlot(e.account_id, e.user_name)];
-      next_of_user_.back() = u;  // prepend to the user's chain
-      u = at;
+      const uint64_t user_hash = UserHash(e.account_id, name_hash);
+      uint64_t& u = user_slots_[UserSlot(e.account_id, e.user_name, user_hash)];
+      if (u != 0) next_of_user_.back() = uint32_t(u);  // prepend to the user's chain
+      u = Slot(user_hash, at);
     }
   }
 
@@ -63,43 +68,60 @@ class KeyIndex::Segment {
   const std::vector<IndexedKey>& entries() const { return entries_; }
 
   const IndexedKey* Find(std::string_view key) const {
-    const uint32_t at = key_slots_[KeySlot(key)];
+    const auto at = uint32_t(key_slots_[KeySlot(key, KeyHash(key))]);
     return at == 0 ? nullptr : &entries_[at - 1];
   }
-  bool HasUserName(std::string_view name) const { return name_slots_[NameSlot(name)] != 0; }
+  bool HasUserName(std::string_view name) const {
+    return name_slots_[NameSlot(name, NameHash(name))] != 0;
+  }
   template <class Fn>
   void ForEachOfUser(std::string_view account, std::string_view name, Fn&& fn) const {
-    for (uint32_t at = user_slots_[UserSlot(account, name)]; at != 0; at = next_of_user_[at - 1])
+    const uint64_t hash = UserHash(account, NameHash(name));
+    for (auto at = uint32_t(user_slots_[UserSlot(account, name, hash)]); at != 0;
+         at = next_of_user_[at - 1])
       fn(entries_[at - 1]);
   }
 
  private:
   // The index of the slot holding the entry sought, or of the empty slot
   // where it would go.
-  size_t KeySlot(std::string_view key) const {
-    return Probe(key_slots_, KeyFilterHash(key),
-                 [&](const IndexedKey& e) { return e.access_key_id == key; });
+  // Hashes spread over all 64 bits: the low bits pick the slot, the high ones
+  // are the tag (the filters use other mixes of the same inputs).
+  static uint64_t Mix(uint64_t h) {
+    h *= 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 32);
   }
-  size_t NameSlot(std::string_view name) const {
-    return Probe(name_slots_, FilterHash(name),
-                 [&](const IndexedKey& e) { return e.user_name == name; });
+  static uint64_t KeyHash(std::string_view key) { return Mix(KeyFilterHash(key)); }
+  static uint64_t NameHash(std::string_view name) { return Mix(FilterHash(name)); }
+  static uint64_t UserHash(std::string_view account, uint64_t name_hash) {
+    return Mix(name_hash ^ FilterHash(account));
   }
-  size_t UserSlot(std::string_view account, std::string_view name) const {
-    return Probe(user_slots_, FilterHash(name) * 31 + FilterHash(account), [&](const IndexedKey& e) {
+  static uint64_t Slot(uint64_t hash, uint32_t at) { return (hash & ~uint64_t{0xffffffff}) | at; }
+
+  size_t KeySlot(std::string_view key, uint64_t hash) const {
+    return Probe(key_slots_, hash, [&](const IndexedKey& e) { return e.access_key_id == key; });
+  }
+  size_t NameSlot(std::string_view name, uint64_t hash) const {
+    return Probe(name_slots_, hash, [&](const IndexedKey& e) { return e.user_name == name; });
+  }
+  size_t UserSlot(std::string_view account, std::string_view name, uint64_t hash) const {
+    return Probe(user_slots_, hash, [&](const IndexedKey& e) {
       return e.user_name == name && e.account_id == account;
     });
   }
   template <class Eq>
-  size_t Probe(const std::vector<uint32_t>& slots, uint64_t h, Eq&& eq) const {
+  size_t Probe(const std::vector<uint64_t>& slots, uint64_t hash, Eq&& eq) const {
     const size_t mask = slots.size() - 1;
-    for (size_t i = (h * 0x9e3779b97f4a7c15ULL) >> shift_;; i = (i + 1) & mask)
-      if (slots[i] == 0 || eq(entries_[slots[i] - 1])) return i;
+    const uint64_t tag = hash & ~uint64_t{0xffffffff};
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const uint64_t s = slots[i];
+      if (s == 0 || ((s & ~uint64_t{0xffffffff}) == tag && eq(entries_[uint32_t(s) - 1]))) return i;
+    }
   }
 
   std::vector<IndexedKey> entries_;
   std::vector<uint32_t> next_of_user_;
-  std::vector<uint32_t> key_slots_, user_slots_, name_slots_;  // at most half full
-  int shift_ = 60;
+  std::vector<uint64_t> key_slots_, user_slots_, name_slots_;  // at most half full
 };
 
 KeyIndex::Filter::Filter(size_t n)
