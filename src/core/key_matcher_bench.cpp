@@ -1,6 +1,6 @@
 // Micro-benchmark: what following new tokens costs the key index — one
-// refresh applying a second of handouts at 5,000/s to an index of N keys —
-// and what the matching lookups cost. Runs over the public API only.
+// refresh applying a second of handouts at 5,000/s to an index of N keys, and
+// one revoking every key — and what the matching lookups cost. Runs over the public API only.
 //   cmake --build BUILD --target key_matcher_bench && BUILD/src/core/key_matcher_bench
 #include <benchmark/benchmark.h>
 
@@ -53,6 +53,23 @@ void BM_ApplyASecondOfHandouts(benchmark::State& state) {
   state.counters["worst_ms"] = std::chrono::duration<double, std::milli>(worst).count();
 }
 BENCHMARK(BM_ApplyASecondOfHandouts)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(40);
+
+// A mass revoke: every key of an index changes status in one refresh (each
+// revoked key's user must then find its preferred token again).
+void BM_RevokeEveryKey(benchmark::State& state) {
+  const auto n = static_cast<uint64_t>(state.range(0));
+  std::vector<IndexedKey> keys = Keys(0, n);
+  std::vector<IndexedKey> revoked = keys;
+  for (IndexedKey& k : revoked) k.status = TokenStatus::kRevoked;
+  for (auto _ : state) {
+    state.PauseTiming();
+    KeyMatcher matcher;
+    matcher.Reset(keys);
+    state.ResumeTiming();
+    matcher.Apply(revoked);
+  }
+}
+BENCHMARK(BM_RevokeEveryKey)->Arg(20000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // A lookup as the detector makes it for a candidate key id (hit), and one for
 // an IAM user's name and account.
