@@ -34,3 +34,15 @@ def thread_cpu(pid):
         except OSError:
             pass
     return out
+
+
+def thread_names(pid):
+    """The name (comm) of each thread of `pid`, by thread id."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                out[int(tid)] = f.read().strip()
+        except OSError:
+            pass
+    return out

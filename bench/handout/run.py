@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "sandbox"))
 
 from harness import SpacecrabServer  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
-from common import loadgen, thread_cpu  # noqa: E402
+from common import loadgen, thread_cpu, thread_names  # noqa: E402
 
 
 def metric(text, name, **labels):
@@ -115,6 +115,11 @@ def main():
             used = sorted(((cpu_after[t] - cpu_before.get(t, 0), t) for t in cpu_after), reverse=True)
             r["server_cpu_s"] = round(sum(u for u, _ in used), 2)
             r["busiest_threads_cpu_s"] = [round(u, 2) for u, _ in used[:4]]
+            # The named background threads (checkpoint, key index refresh, pool refill):
+            # whether one of them ran during the measured run.
+            names = thread_names(srv.proc.pid)
+            r["background_cpu_s"] = {names[t]: round(u, 3) for u, t in used
+                                     if names.get(t) in ("wal-checkpoint", "key-index", "pool-refill")}
             on_demand = ((metric(after, "spacecrab_pool_handouts_total", account="default", **{"from": "on_demand"}) or 0)
                          - (metric(before, "spacecrab_pool_handouts_total", account="default", **{"from": "on_demand"}) or 0))
             r["on_demand"] = int(on_demand)
@@ -126,6 +131,8 @@ def main():
                      r["count"], r["errors_status"] + r["errors_socket"], r["queued_at_end"],
                      r["on_demand"], r["completions_per_s"], lat["p50"], lat["p90"], lat["p99"],
                      lat["p99_9"], lat["max"], r["server_cpu_s"], r["busiest_threads_cpu_s"]), flush=True)
+            print("  background threads' CPU during the run: %s" % ", ".join(
+                "%s %.3f s" % kv for kv in sorted(r["background_cpu_s"].items())), flush=True)
             results.append(r)
             if run_no + 1 < len(rates):
                 wait_ready(srv, args.pool, timeout=3600)  # refill before the next run
