@@ -28,6 +28,11 @@ def main():
     with open(os.path.join(args.corpus, "tokens.json")) as f:
         tokens = json.load(f)
     trail = os.path.join(args.corpus, "trail")
+    for d, _, files in os.walk(trail):  # page cache warm, as in run_bench.py
+        for name in files:
+            with open(os.path.join(d, name), "rb") as f:
+                while f.read(1 << 20):
+                    pass
     builds = {"A": args.a, "B": args.b}
     cpu = {"A": [], "B": []}
     for i in range(args.runs):
