@@ -17,12 +17,11 @@ bool Preferred(const IndexedKey& candidate, const IndexedKey& current) {
 }  // namespace
 
 // A set of entries, unique by access key id, with three flat open-addressing
-// tables over them (a slot holds the entry's index + 1 in its low half and the
-// top half of its hash in the high half, so a probe compares strings only on
-// a likely match; 0 is empty): by key id, by
-// (account, user name) — the entries of one user chained through
-// next_of_user_ — and by user name alone. Never changed once built, so any
-// number of snapshots share it.
+// tables over them: by key id, by (account, user name) — the entries of one
+// user chained through next_of_user_ — and by user name alone. A slot holds
+// the entry's index + 1 in its low half and the top half of its hash in the
+// high half, so a probe compares strings only on a likely match; 0 is empty.
+// Never changed once built, so any number of snapshots share it.
 class KeyIndex::Segment {
  public:
   // From candidates in priority order: the first entry for a key id wins.
@@ -54,13 +53,13 @@ class KeyIndex::Segment {
     }
   }
 
-  // The newer segment's entries, then the older one's that it does not replace.
+  // The newer segment's entries, then the older one's (the constructor drops
+  // those the newer one replaces).
   static std::shared_ptr<const Segment> Merge(const Segment& older, const Segment& newer) {
     std::vector<IndexedKey> all;
     all.reserve(older.size() + newer.size());
     all.insert(all.end(), newer.entries_.begin(), newer.entries_.end());
-    for (const IndexedKey& k : older.entries_)
-      if (newer.Find(k.access_key_id) == nullptr) all.push_back(k);
+    all.insert(all.end(), older.entries_.begin(), older.entries_.end());
     return std::make_shared<const Segment>(std::move(all));
   }
 
@@ -83,8 +82,6 @@ class KeyIndex::Segment {
   }
 
  private:
-  // The index of the slot holding the entry sought, or of the empty slot
-  // where it would go.
   // Hashes spread over all 64 bits: the low bits pick the slot, the high ones
   // are the tag (the filters use other mixes of the same inputs).
   static uint64_t Mix(uint64_t h) {
@@ -98,6 +95,8 @@ class KeyIndex::Segment {
   }
   static uint64_t Slot(uint64_t hash, uint32_t at) { return (hash & ~uint64_t{0xffffffff}) | at; }
 
+  // The index of the slot holding the entry sought, or of the empty slot
+  // where it would go.
   size_t KeySlot(std::string_view key, uint64_t hash) const {
     return Probe(key_slots_, hash, [&](const IndexedKey& e) { return e.access_key_id == key; });
   }

@@ -1,6 +1,7 @@
 // Micro-benchmark: what following new tokens costs the key index — one
 // refresh applying a second of handouts at 5,000/s to an index of N keys, and
-// one revoking every key — and what the matching lookups cost. Runs over the public API only.
+// one revoking every key — and what the matching lookups cost. Runs over the
+// public API only.
 //   cmake --build BUILD --target key_matcher_bench && BUILD/src/core/key_matcher_bench
 #include <benchmark/benchmark.h>
 

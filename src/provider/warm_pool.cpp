@@ -243,12 +243,12 @@ void WarmPool::RefillLoop() {
       cv_.wait(lock, [&] { return stopping_ || !to_remove_.empty() || refill_due(); });
       if (stopping_) return;
       // Only removals to do: let a batch gather first.
-      if (!refill_due() && to_remove_.size() < options_.removal_batch &&
-          cv_.wait_for(lock, options_.removal_delay, [&] {
-            return stopping_ || to_remove_.size() >= options_.removal_batch || refill_due();
-          }) &&
-          stopping_)
-        return;
+      if (!refill_due() && to_remove_.size() < options_.removal_batch) {
+        cv_.wait_for(lock, options_.removal_delay, [&] {
+          return stopping_ || to_remove_.size() >= options_.removal_batch || refill_due();
+        });
+        if (stopping_) return;
+      }
     }
     FlushRemovals();
     {

@@ -15,8 +15,8 @@
 // does in batches (off the request path): when `removal_batch` rows are
 // queued, when it refills anyway, or `removal_delay` after the first one —
 // one short write transaction per batch rather than one per handout
-// competing with the handouts' own for the store's writer. Abandon puts a key back in the
-// ready list. A crash in between is harmless: at Start, pooled keys that a
+// competing with the handouts' own for the store's writer. Abandon puts a
+// key back in the ready list. A crash in between is harmless: at Start, pooled keys that a
 // stored token already holds (`is_stored`) are dropped from the pool, the
 // rest are ready again.
 //

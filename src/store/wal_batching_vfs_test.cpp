@@ -39,6 +39,17 @@ std::unique_ptr<SqliteConnection> OpenOrDie(const std::string& path) {
   return std::move(*conn);
 }
 
+// A connection to a new database at `path` holding the empty table t, after
+// `pragmas`. With `crash_copies`, SQLite's own checkpoints are off: the WAL
+// keeps every commit, as a crash would leave it.
+std::unique_ptr<SqliteConnection> OpenTable(const std::string& path, const std::string& pragmas = "",
+                                            bool crash_copies = false) {
+  auto conn = OpenOrDie(path);
+  EXPECT_TRUE(conn->Exec(pragmas + "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  if (crash_copies) sqlite3_wal_autocheckpoint(conn->raw(), 0);
+  return conn;
+}
+
 int64_t CountRows(SqliteConnection& conn) {
   auto stmt = conn.Prepare("SELECT count(*), coalesce(sum(length(v)), 0) FROM t");
   EXPECT_TRUE(stmt.ok());
@@ -69,8 +80,7 @@ TEST(WalBatchingVfs, ConnectionsOpenThroughIt) {
 
 TEST(WalBatchingVfs, ACommitOfManyPagesIsAFewWritesNotTwoPerPage) {
   TempDir dir;
-  auto conn = OpenOrDie(dir.File("db.sqlite"));
-  ASSERT_TRUE(conn->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  auto conn = OpenTable(dir.File("db.sqlite"));
   ASSERT_OK(InsertRows(*conn, 0, 1, 10));  // the WAL exists and has its header
   const long before = WriteSyscalls();
   ASSERT_GE(before, 0);
@@ -83,8 +93,7 @@ TEST(WalBatchingVfs, ACommitOfManyPagesIsAFewWritesNotTwoPerPage) {
 TEST(WalBatchingVfs, EveryCommitIsVisibleToOtherConnectionsAtOnce) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
-  auto writer = OpenOrDie(path);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  auto writer = OpenTable(path);
   auto reader = OpenOrDie(path);
   int rows = 0;
   for (int round = 0; round < 50; ++round) {
@@ -98,9 +107,8 @@ TEST(WalBatchingVfs, EveryCommitIsVisibleToOtherConnectionsAtOnce) {
 TEST(WalBatchingVfs, ARolledBackTransactionLeavesNothingAndLaterCommitsLand) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
-  auto writer = OpenOrDie(path);
   // A tiny page cache makes SQLite spill uncommitted pages into the WAL mid-transaction.
-  ASSERT_TRUE(writer->Exec("PRAGMA cache_size=10; CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  auto writer = OpenTable(path, "PRAGMA cache_size=10; ");
   ASSERT_OK(InsertRows(*writer, 0, 5, 100));
   {
     SqliteTransaction txn(*writer);
@@ -137,9 +145,7 @@ TEST(WalBatchingVfs, ACopyTakenRightAfterCommitRecoversEveryCommittedRow) {
   // returned, with no checkpoint and no clean close.
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
-  auto writer = OpenOrDie(path);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
-  sqlite3_wal_autocheckpoint(writer->raw(), 0);
+  auto writer = OpenTable(path, "", /*crash_copies=*/true);
   ASSERT_OK(InsertRows(*writer, 0, 300, 1500));
   ASSERT_OK(InsertRows(*writer, 300, 7, 9000));
   ExpectRecoveredCopy(dir, path, 307);
@@ -151,9 +157,7 @@ TEST(WalBatchingVfs, PagesRewrittenWithinTheirTransactionRecoverAfterACrash) {
   // checksums after the commit frame: writes behind the append point.
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
-  auto writer = OpenOrDie(path);
-  ASSERT_TRUE(writer->Exec("PRAGMA cache_size=10; CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
-  sqlite3_wal_autocheckpoint(writer->raw(), 0);
+  auto writer = OpenTable(path, "PRAGMA cache_size=10; ", /*crash_copies=*/true);
   ASSERT_OK(InsertRows(*writer, 0, 50, 100));
   {
     SqliteTransaction txn(*writer);
@@ -174,9 +178,7 @@ TEST(WalBatchingVfs, PagesRewrittenWithinTheirTransactionRecoverAfterACrash) {
 TEST(WalBatchingVfs, CommitsAfterTheLogRestartsRecoverAfterACrash) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
-  auto writer = OpenOrDie(path);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
-  sqlite3_wal_autocheckpoint(writer->raw(), 0);
+  auto writer = OpenTable(path, "", /*crash_copies=*/true);
   int rows = 0;
   for (int round = 0; round < 4; ++round) {
     ASSERT_OK(InsertRows(*writer, rows, 40, 2000));
@@ -194,8 +196,7 @@ TEST(WalBatchingVfs, CommitsAfterTheLogRestartsRecoverAfterACrash) {
 TEST(WalBatchingVfs, ATransactionLargerThanTheBatchLimitCommitsWhole) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
-  auto writer = OpenOrDie(path);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").ok());
+  auto writer = OpenTable(path);
   const int rows = 3 * kWalBatchMaxBytes / 4000;  // ~3 batch limits of pages
   ASSERT_OK(InsertRows(*writer, 0, rows, 4000));
   auto reader = OpenOrDie(path);
