@@ -68,6 +68,24 @@ TEST(CallerScanner, ScanningInPiecesFindsTheSameHits) {
   EXPECT_EQ(whole.size(), 400u);
 }
 
+// The SIMD scans test 32 or 64 offsets at a time and look up to 9 bytes
+// ahead: each shape at every offset across two block boundaries, and text
+// ending right after it.
+TEST(CallerScanner, FindsEachShapeAtEveryOffsetAroundBlockBoundaries) {
+  KeyIndex index = Index();
+  const std::string shapes[] = {kKey, R"("userName":"svc-backup")", R"(:user/svc-backup")"};
+  for (const std::string& shape : shapes) {
+    for (size_t off = 0; off < 140; ++off) {
+      const std::string head(off, 'x');
+      for (const std::string& tail : {std::string(), std::string(150, 'y')}) {
+        auto hits = ScanAll(index, head + shape + tail);
+        ASSERT_EQ(hits.size(), 1u) << shape << " at " << off << ", tail " << tail.size();
+        EXPECT_EQ(hits[0], off) << shape;
+      }
+    }
+  }
+}
+
 TEST(CallerScanner, EmptyIndexFindsNothing) {
   KeyIndex empty;
   EXPECT_TRUE(ScanAll(empty, kKey).empty());

@@ -10,10 +10,6 @@
 namespace spacecrab::ingest {
 namespace {
 
-// Output is produced in pieces of this size so a caller scanning each piece
-// reads it from cache.
-constexpr size_t kPiece = 128 * 1024;
-
 std::string DescribeIsalError(int rc) {
   switch (rc) {
     case ISAL_INVALID_BLOCK:
@@ -128,8 +124,8 @@ void GzipDecoder::MemberHeader::NextPart() {
   }
 }
 
-GzipDecoder::GzipDecoder(size_t max_output)
-    : state_(std::make_unique<inflate_state>()), max_output_(max_output) {
+GzipDecoder::GzipDecoder(size_t max_output, size_t piece)
+    : state_(std::make_unique<inflate_state>()), max_output_(max_output), piece_(piece) {
   Reset();
 }
 
@@ -180,7 +176,7 @@ Status GzipDecoder::Inflate(std::span<const uint8_t> in, PaddedBuffer& out,
       isal_inflate_reset(s);
       s->crc_flag = ISAL_GZIP_NO_HDR_VER;  // body, then the CRC-32/ISIZE trailer
     }
-    const size_t room = std::min(kPiece, max_output_ + 1 - std::min(produced_, max_output_));
+    const size_t room = std::min(piece_, max_output_ + 1 - std::min(produced_, max_output_));
     char* dst = out.PrepareAppend(room);
     s->next_in = const_cast<uint8_t*>(in.data());  // ISA-L's API is not const-correct
     s->avail_in = static_cast<uint32_t>(in.size());

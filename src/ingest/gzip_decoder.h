@@ -38,7 +38,13 @@ class GzipDecoder {
   // Called after each piece of output is appended (the buffer may have moved).
   using OnOutput = std::function<void(const PaddedBuffer& out)>;
 
-  explicit GzipDecoder(size_t max_output);
+  // Output is appended in pieces of at most this many bytes, and OnOutput is
+  // called after each. ISA-L keeps the last 32 KiB of output between calls
+  // (copying it in and out), so small pieces cost copies; a piece should still
+  // fit the core's cache, where the caller scans it.
+  static constexpr size_t kDefaultPiece = 128 * 1024;
+
+  explicit GzipDecoder(size_t max_output, size_t piece = kDefaultPiece);
   ~GzipDecoder();
   GzipDecoder(const GzipDecoder&) = delete;
   GzipDecoder& operator=(const GzipDecoder&) = delete;
@@ -76,6 +82,7 @@ class GzipDecoder {
 
   std::unique_ptr<inflate_state> state_;
   size_t max_output_;
+  size_t piece_;
   size_t produced_ = 0;
   bool in_member_ = false;   // inside a gzip member (header or body) that has not finished
   bool started_ = false;     // saw at least one member

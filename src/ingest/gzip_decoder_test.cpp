@@ -447,6 +447,22 @@ TEST(GzipDecoder, CorruptCrcIsDataLoss) {
   EXPECT_NE(s.message().find("corrupt gzip"), std::string::npos);
 }
 
+TEST(GzipDecoder, OutputComesInPiecesOfTheGivenSize) {
+  const std::string text = Text(10000);
+  const std::string gz = GzipBytes(text);
+  GzipDecoder decoder(1 << 20, /*piece=*/1000);
+  PaddedBuffer out;
+  std::vector<size_t> sizes;
+  ASSERT_TRUE(decoder
+                  .Feed(std::span(reinterpret_cast<const uint8_t*>(gz.data()), gz.size()), out,
+                        [&](const PaddedBuffer& buf) { sizes.push_back(buf.size()); })
+                  .ok());
+  ASSERT_TRUE(decoder.Finish().ok());
+  EXPECT_EQ(out.view(), text);
+  ASSERT_EQ(sizes.size(), 10u);  // each call after one more full piece
+  for (size_t i = 0; i < sizes.size(); ++i) EXPECT_EQ(sizes[i], (i + 1) * 1000);
+}
+
 TEST(GzipDecoder, OutputOverLimitIsResourceExhausted) {
   PaddedBuffer out;
   Status s = Gunzip(GzipBytes(std::string(1 << 20, 'a')), 1000, out);
