@@ -34,11 +34,12 @@ void ScanScalar(const char* t, size_t i, size_t to, size_t limit, Fn&& fn) {
 #if defined(__x86_64__)
 // AVX2 (checked at run time): 32 offsets per step, all shapes from shared loads.
 template <typename Fn>
-__attribute__((target("avx2,bmi"))) size_t ScanAvx2(const char* t, size_t i, size_t to, size_t limit, Fn&& fn) {
+__attribute__((target("avx2,bmi"))) size_t ScanAvx2(const char* t, size_t i, size_t to, size_t limit,
+                                                     const size_t& found, size_t enough, Fn&& fn) {
 // Lambdas would not inherit the target attribute; macros do.
 #define SC_LOAD(k) _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t + i + (k)))
 #define SC_EQ(v, c) _mm256_cmpeq_epi8((v), _mm256_set1_epi8(c))
-  while (i + 32 <= to && i + 32 + kReach <= limit) {
+  while (i + 32 <= to && i + 32 + kReach <= limit && found < enough) {
     const __m256i b0 = SC_LOAD(0), b1 = SC_LOAD(1), b2 = SC_LOAD(2), b3 = SC_LOAD(3), b4 = SC_LOAD(4),
                   b5 = SC_LOAD(5), b9 = SC_LOAD(9);
     const __m256i key = _mm256_and_si256(SC_EQ(b0, 'A'), _mm256_and_si256(SC_EQ(b2, 'I'), SC_EQ(b3, 'A')));
@@ -66,10 +67,10 @@ bool HaveAvx2() {
 // AVX-512BW: the same tests, 64 offsets per step, straight into mask registers.
 template <typename Fn>
 __attribute__((target("avx512f,avx512bw,bmi"))) size_t ScanAvx512(const char* t, size_t i, size_t to, size_t limit,
-                                                                    Fn&& fn) {
+                                                                    const size_t& found, size_t enough, Fn&& fn) {
 #define SC_LOAD(k) _mm512_loadu_si512(t + i + (k))
 #define SC_EQ(v, c) _mm512_cmpeq_epi8_mask((v), _mm512_set1_epi8(c))
-  while (i + 64 <= to && i + 64 + kReach <= limit) {
+  while (i + 64 <= to && i + 64 + kReach <= limit && found < enough) {
     const __m512i b0 = SC_LOAD(0);
     const uint64_t m0_a = SC_EQ(b0, 'A'), m0_q = SC_EQ(b0, '"'), m0_c = SC_EQ(b0, ':');
     if ((m0_a | m0_q | m0_c) != 0) {
@@ -153,11 +154,14 @@ void CallerScanner::Scan(std::string_view text, size_t from, size_t to,
   // Candidates are checked in batches. Nearly all are key ids (one per
   // record), and the index's filter lookup for one is a cache miss: checked
   // back to back, with no branch on each result, the misses overlap instead
-  // of following one another.
+  // of following one another. The SIMD loops only collect (a call in them
+  // would have their constants spilled and reloaded on every step): they
+  // stop once a batch is full, and one step adds at most 3 * 64.
   constexpr size_t kBatch = 64;
-  size_t at[kBatch];
-  uint32_t shapes[kBatch];
-  bool maybe[kBatch];
+  constexpr size_t kRoom = kBatch + 3 * 64;
+  size_t at[kRoom];
+  uint32_t shapes[kRoom];
+  bool maybe[kRoom];
   size_t n = 0;
   auto check_batch = [&] {
     for (size_t k = 0; k < n; ++k)
@@ -171,17 +175,26 @@ void CallerScanner::Scan(std::string_view text, size_t from, size_t to,
     }
     n = 0;
   };
-  auto candidate = [&](size_t i, uint32_t shape) {
-    at[n] = i;
+  auto candidate = [&](size_t off, uint32_t shape) {
+    at[n] = off;
     shapes[n] = shape;
-    if (++n == kBatch) check_batch();
+    ++n;
   };
   size_t i = from;
 #if defined(__x86_64__)
-  if (HaveAvx512()) i = ScanAvx512(p, i, to, limit, candidate);
-  else if (HaveAvx2()) i = ScanAvx2(p, i, to, limit, candidate);
+  const bool avx512 = HaveAvx512(), avx2 = HaveAvx2();
+  while (avx512 || avx2) {
+    const size_t next = avx512 ? ScanAvx512(p, i, to, limit, n, kBatch, candidate)
+                               : ScanAvx2(p, i, to, limit, n, kBatch, candidate);
+    check_batch();
+    if (next == i) break;  // the rest is too short for a SIMD step
+    i = next;
+  }
 #endif
-  ScanScalar(p, i, to, limit, candidate);
+  ScanScalar(p, i, to, limit, [&](size_t at_i, uint32_t shape) {
+    candidate(at_i, shape);
+    if (n == kBatch) check_batch();
+  });
   check_batch();
   std::sort(hits.begin() + std::ptrdiff_t(first), hits.end());
 }
