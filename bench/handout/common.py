@@ -36,6 +36,13 @@ def thread_cpu(pid):
     return out
 
 
+def steal_seconds():
+    """CPU time the hypervisor has taken from this VM (all CPUs, /proc/stat 'steal')."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def thread_names(pid):
     """The name (comm) of each thread of `pid`, by thread id."""
     out = {}
@@ -46,3 +53,71 @@ def thread_names(pid):
         except OSError:
             pass
     return out
+
+
+class StoreTrace:
+    """Samples, every ~2 ms while a run goes, what the server's SQLite files and
+    its named background threads are doing: the database file's size and
+    modification time (a checkpoint writes it), the WAL's checkpoint sequence
+    number (its header's bytes 12-15; it moves when the log restarts), the
+    process's minor page faults and CPU ticks so far, the CPU time the
+    hypervisor has taken from the VM so far (steal), and the scheduler state
+    of each named thread (R running, S sleeping, D waiting on the disk).
+    Written as CSV: the time is microseconds since start()."""
+
+    def __init__(self, pid, data_dir, names=("wal-checkpoint", "key-index", "pool-refill")):
+        import threading
+        self.pid, self.names = pid, names
+        self.db = os.path.join(data_dir, "spacecrab.db")
+        self.wal = self.db + "-wal"
+        self.rows = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _tids(self):
+        return {n: t for t, n in thread_names(self.pid).items() if n in self.names}
+
+    def _loop(self):
+        import time
+        tids = self._tids()
+        t0 = time.monotonic()
+        while not self._stop.is_set():
+            row = [int((time.monotonic() - t0) * 1e6)]
+            try:
+                st = os.stat(self.db)
+                row += [st.st_size, st.st_mtime_ns]
+            except OSError:
+                row += ["", ""]
+            try:
+                with open(self.wal, "rb") as f:
+                    head = f.read(16)
+                row += [int.from_bytes(head[12:16], "big") if len(head) == 16 else ""]
+            except OSError:
+                row += [""]
+            try:
+                with open("/proc/%d/stat" % self.pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                row += [fields[7], int(fields[11]) + int(fields[12])]  # minflt; utime + stime
+            except OSError:
+                row += ["", ""]
+            row.append(steal_seconds())
+            for n in self.names:
+                try:
+                    with open("/proc/%d/task/%d/stat" % (self.pid, tids[n])) as f:
+                        row.append(f.read().rsplit(")", 1)[1].split()[0])
+                except (KeyError, OSError):
+                    row.append("")
+            self.rows.append(row)
+            time.sleep(0.002)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self, path):
+        self._stop.set()
+        self._thread.join()
+        with open(path, "w") as f:
+            f.write(",".join(["t_us", "db_bytes", "db_mtime_ns", "wal_checkpoint_seq", "minflt", "cpu_ticks", "steal_s"] + list(self.names)) + "\n")
+            for row in self.rows:
+                f.write(",".join(str(x) for x in row) + "\n")

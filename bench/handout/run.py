@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "sandbox"))
 
 from harness import SpacecrabServer  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
-from common import loadgen, thread_cpu, thread_names  # noqa: E402
+from common import StoreTrace, loadgen, steal_seconds, thread_cpu, thread_names  # noqa: E402
 
 
 def metric(text, name, **labels):
@@ -73,8 +73,11 @@ def main():
     ap.add_argument("--duration", type=float, default=1)
     ap.add_argument("--warmup", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=64, help="[server] threads")
+    ap.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="an environment variable for the server (repeatable), e.g. GLIBC_TUNABLES=...")
     ap.add_argument("--keep-iam", action="store_true", help="do not pause moto during the runs")
-    ap.add_argument("--timeline", help="directory for each run's per-request latencies (CSV)")
+    ap.add_argument("--timeline", help="directory for each run's per-request latencies (CSV), and a trace of "
+                                       "the store's files and background threads during it (runN-store.csv)")
     ap.add_argument("--settle", type=float, default=5,
                     help="seconds of quiet after the pool is full, before each run")
     args = ap.parse_args()
@@ -83,6 +86,7 @@ def main():
     env = {"AWS_ACCESS_KEY_ID": sb.admin["access_key_id"],
            "AWS_SECRET_ACCESS_KEY": sb.admin["secret_access_key"],
            "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    env.update(kv.split("=", 1) for kv in args.server_env)
     extra = ('[provider]\ntype = "aws"\n\n[aws]\nendpoint_url = "%s"\nregion = "us-east-1"\n'
              'pool_size = %d\npool_refill_rate = 1000\n' % (sb.moto_endpoint, args.pool))
     srv = SpacecrabServer(extra_config=extra, env=env, threads=args.threads).start()
@@ -98,20 +102,26 @@ def main():
             time.sleep(args.settle)
             before = metrics(srv)
             cpu_before = thread_cpu(srv.proc.pid)
+            steal_before = steal_seconds()
             moto = sb._moto.proc
             if not args.keep_iam:
                 moto.send_signal(signal.SIGSTOP)
+            trace = None
             try:
                 timeline = None
                 if args.timeline:
                     os.makedirs(args.timeline, exist_ok=True)
                     timeline = os.path.join(args.timeline, "run%d-rate%d.csv" % (run_no, rate))
+                    trace = StoreTrace(srv.proc.pid, srv.data_dir).start()
                 r = loadgen(srv, args.connections, rate, args.duration, args.warmup, timeline)
             finally:
+                if trace is not None:
+                    trace.stop(os.path.join(args.timeline, "run%d-store.csv" % run_no))
                 if not args.keep_iam:
                     moto.send_signal(signal.SIGCONT)
             after = metrics(srv)
             cpu_after = thread_cpu(srv.proc.pid)
+            r["steal_s"] = round(steal_seconds() - steal_before, 2)
             used = sorted(((cpu_after[t] - cpu_before.get(t, 0), t) for t in cpu_after), reverse=True)
             r["server_cpu_s"] = round(sum(u for u, _ in used), 2)
             r["busiest_threads_cpu_s"] = [round(u, 2) for u, _ in used[:4]]
@@ -133,6 +143,9 @@ def main():
                      lat["p99_9"], lat["max"], r["server_cpu_s"], r["busiest_threads_cpu_s"]), flush=True)
             print("  background threads' CPU during the run: %s" % ", ".join(
                 "%s %.3f s" % kv for kv in sorted(r["background_cpu_s"].items())), flush=True)
+            # A VM's CPUs can be taken away by its host: time nobody in the guest used.
+            print("  CPU time the hypervisor took from the VM during the run (steal, both cores): %.2f s"
+                  % r["steal_s"], flush=True)
             results.append(r)
             if run_no + 1 < len(rates):
                 wait_ready(srv, args.pool, timeout=3600)  # refill before the next run
