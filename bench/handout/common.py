@@ -1,8 +1,10 @@
-"""What run.py and decoy.py share: driving loadgen at the token endpoint, and
-reading a server's CPU time per thread."""
+"""What run.py and decoy.py share: driving loadgen at the token endpoint,
+reading a server's CPU time per thread, and tracing its store during a run."""
 import json
 import os
 import subprocess
+import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -66,7 +68,6 @@ class StoreTrace:
     Written as CSV: the time is microseconds since start()."""
 
     def __init__(self, pid, data_dir, names=("wal-checkpoint", "key-index", "pool-refill")):
-        import threading
         self.pid, self.names = pid, names
         self.db = os.path.join(data_dir, "spacecrab.db")
         self.wal = self.db + "-wal"
@@ -74,12 +75,8 @@ class StoreTrace:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _tids(self):
-        return {n: t for t, n in thread_names(self.pid).items() if n in self.names}
-
     def _loop(self):
-        import time
-        tids = self._tids()
+        tids = {n: t for t, n in thread_names(self.pid).items() if n in self.names}
         t0 = time.monotonic()
         while not self._stop.is_set():
             row = [int((time.monotonic() - t0) * 1e6)]

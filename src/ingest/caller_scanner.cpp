@@ -182,13 +182,15 @@ void CallerScanner::Scan(std::string_view text, size_t from, size_t to,
   };
   size_t i = from;
 #if defined(__x86_64__)
-  const bool avx512 = HaveAvx512(), avx2 = HaveAvx2();
-  while (avx512 || avx2) {
-    const size_t next = avx512 ? ScanAvx512(p, i, to, limit, n, kBatch, candidate)
-                               : ScanAvx2(p, i, to, limit, n, kBatch, candidate);
-    check_batch();
-    if (next == i) break;  // the rest is too short for a SIMD step
-    i = next;
+  if (HaveAvx512() || HaveAvx2()) {
+    const bool avx512 = HaveAvx512();
+    while (true) {
+      const size_t next = avx512 ? ScanAvx512(p, i, to, limit, n, kBatch, candidate)
+                                 : ScanAvx2(p, i, to, limit, n, kBatch, candidate);
+      check_batch();
+      if (next == i) break;  // the rest is too short for a SIMD step
+      i = next;
+    }
   }
 #endif
   ScanScalar(p, i, to, limit, [&](size_t at_i, uint32_t shape) {

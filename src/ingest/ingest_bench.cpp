@@ -8,16 +8,16 @@
 // bench/ingest/run_bench.py for the whole command.
 //   cmake --build BUILD --target ingest_bench && BUILD/src/ingest/ingest_bench
 // The file is generated (1.6 MB of JSON like the bench corpus: IAM users,
-// assumed roles, AWS services; gzip level 6 like CloudTrail's), or taken from
+// assumed roles, AWS services; gzip level 6, as CloudTrail's), or taken from
 // SPACECRAB_BENCH_FILE (a .json.gz).
 #include <benchmark/benchmark.h>
 #include <libdeflate.h>
-#include <zlib.h>
 
-#include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,6 +28,7 @@
 #include "ingest/limits.h"
 #include "ingest/padded_buffer.h"
 #include "ingest/structure_scanner.h"
+#include "ingest/test_support.h"
 
 namespace spacecrab::ingest {
 namespace {
@@ -98,20 +99,6 @@ std::string GeneratedTrail() {
   return text + "]}";
 }
 
-std::string Gzip(const std::string& text) {
-  z_stream z{};
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib");
-  std::string out(deflateBound(&z, text.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  if (deflate(&z, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib");
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 struct Input {
   std::string gz;
   PaddedBuffer text;
@@ -124,7 +111,7 @@ const Input& TheInput() {
       std::ifstream f(path, std::ios::binary);
       in->gz.assign(std::istreambuf_iterator<char>(f), {});
     } else {
-      in->gz = Gzip(GeneratedTrail());
+      in->gz = testing::GzipBytes(GeneratedTrail());
     }
     if (Status s = Gunzip(in->gz, size_t{1} << 30, in->text); !s.ok()) throw std::runtime_error(s.ToString());
     return in;
@@ -210,7 +197,8 @@ void BM_StructureScan(benchmark::State& state) {
 }
 BENCHMARK(BM_StructureScan);
 
-// Gunzip with both scans on each piece, as Detector::Decode does.
+// Gunzip with both scans on each piece, as Detector::Decode does (its loop,
+// restated here because Detector's piece size is fixed and this one varies).
 void BM_DecodeAndScan(benchmark::State& state) {
   const Input& in = TheInput();
   GzipDecoder decoder(size_t{1} << 30, size_t(state.range(0)) * 1024);
