@@ -338,6 +338,10 @@ class IamCrashRecovery(SandboxServerCase):
         while time.time() < deadline and orphan in self.user_names():
             time.sleep(0.2)
         self.assertNotIn(orphan, self.user_names(), self.srv.stderr_text()[-3000:])
+        # The pass logs its repairs once it has made them all: the user can be
+        # gone from IAM a moment before the line is written.
+        while time.time() < deadline and "rolled back half-made user" not in self.srv.stderr_text():
+            time.sleep(0.1)
         self.assertIn("rolled back half-made user", self.srv.stderr_text())
         code, report = self.reconcile("--min-age", "0", "--dry-run")
         self.assertEqual((report["repairs"], report["drift"], report["errors"]), ([], [], []), report)
