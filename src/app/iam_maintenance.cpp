@@ -31,6 +31,7 @@ Expected<IamReconcileReport> RunIamReconcile(const IamReconcileRun& run) {
   o.account_id = run.aws->account_id;
   o.policy_name = run.aws->policy_name;
   o.min_intent_age = run.min_intent_age;
+  o.opened_before = run.opened_before;
   o.repair = run.repair;
   o.delete_untracked_users = run.delete_untracked_users;
   return ReconcileIam(o);
@@ -66,21 +67,24 @@ int IamMaintenance::runs() const {
 }
 
 void IamMaintenance::Loop() {
-  // First run: everything opened before this process could mint is fair game.
-  auto first_age = options_.run.clock->Now() - created_at_;
-  RunOnce(std::chrono::duration_cast<std::chrono::milliseconds>(first_age));
+  // First run: everything opened before this process could mint is fair game,
+  // and nothing opened since — a fixed instant, not an age: the run itself
+  // takes time, during which the warm pool's first mints begin.
+  IamReconcileRun first = options_.run;
+  first.opened_before = created_at_;
+  RunOnce(first);
+  IamReconcileRun later = options_.run;
+  later.opened_before.reset();
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
     lock.unlock();
-    RunOnce(options_.run.min_intent_age);
+    RunOnce(later);
     lock.lock();
   }
 }
 
-void IamMaintenance::RunOnce(std::chrono::milliseconds min_intent_age) {
-  IamReconcileRun run = options_.run;
-  run.min_intent_age = min_intent_age;
+void IamMaintenance::RunOnce(IamReconcileRun run) {
   auto report = RunIamReconcile(run);
   if (!report.ok()) {
     spdlog::warn("iam reconcile (account {}): {}", run.aws ? run.aws->account_id : "?",

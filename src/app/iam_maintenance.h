@@ -40,6 +40,7 @@ struct IamReconcileRun {
   const Clock* clock = nullptr;     // REQUIRED
   KeyPoolStore* pool = nullptr;     // warm pools' keys count as tracked (optional)
   std::chrono::milliseconds min_intent_age{std::chrono::minutes(10)};
+  std::optional<Timestamp> opened_before;  // see IamReconcileOptions
   bool repair = true;
   bool delete_untracked_users = false;
 };
@@ -48,7 +49,7 @@ struct IamReconcileRun {
 Expected<IamReconcileReport> RunIamReconcile(const IamReconcileRun& run);
 
 struct IamMaintenanceOptions {
-  IamReconcileRun run;  // min_intent_age applies from the second run on
+  IamReconcileRun run;  // first run: intents opened before construction; then min_intent_age
   std::chrono::milliseconds interval{std::chrono::minutes(15)};
 };
 
@@ -68,7 +69,7 @@ class IamMaintenance final {
 
  private:
   void Loop();
-  void RunOnce(std::chrono::milliseconds min_intent_age);
+  void RunOnce(IamReconcileRun run);
 
   IamMaintenanceOptions options_;
   Timestamp created_at_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "app/provider_factory.h"
@@ -184,6 +185,57 @@ TEST_F(AwsWiringTest, MaintenanceRollsBackWhatACrashLeftAndSparesWorkInFlight) {
   run.min_intent_age = std::chrono::milliseconds(0);
   auto last = RunIamReconcile(run);
   ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(aws->iam->GetUser(in_flight).status().code(), StatusCode::kNotFound);
+}
+
+// Each reading is one second later than the last: a reconcile run that reads
+// the clock twice sees time pass, as a slow one does on a busy machine.
+class TickingClock final : public Clock {
+ public:
+  explicit TickingClock(Timestamp start) : ms_(ToUnixMillis(start)) {}
+  Timestamp Now() const override { return FromUnixMillis(ms_ += 1000); }
+
+ private:
+  mutable std::atomic<int64_t> ms_;
+};
+
+TEST_F(AwsWiringTest, MaintenanceFirstRunSparesMintsBegunWhileItRuns) {
+  auto aws = Connect();
+  ASSERT_NE(aws, nullptr);
+  TickingClock clock(clock_.Now());
+  IamMaintenanceOptions o;
+  o.run.aws = aws.get();
+  o.run.intents = bundle_.iam_intents.get();
+  o.run.store = bundle_.store.get();
+  o.run.clock = &clock;
+  o.interval = std::chrono::hours(1);
+  IamMaintenance maintenance(o);
+  const Timestamp made = clock.Now() - std::chrono::seconds(1);  // the object's own reading
+  const std::string crashed =
+      HalfMadeUser(*aws, "svc-billing-export", made - std::chrono::minutes(1));
+  // A warm pool's first mint, begun just after the service started — while
+  // the first run is under way, before it lists the open intents.
+  const std::string in_flight =
+      HalfMadeUser(*aws, "deploy-bot-prod", made + std::chrono::milliseconds(500));
+
+  maintenance.Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (maintenance.runs() < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  maintenance.Stop();
+  ASSERT_EQ(maintenance.runs(), 1);
+
+  EXPECT_EQ(aws->iam->GetUser(crashed).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(aws->iam->GetUser(in_flight).ok())
+      << "the first run undid a mint this process began after it started";
+  auto open = bundle_.iam_intents->ListOpen();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(open->front().user_name, in_flight);
+
+  IamReconcileRun run = o.run;  // tidy up for the suite's other tests
+  run.opened_before = clock.Now();
+  ASSERT_TRUE(RunIamReconcile(run).ok());
   EXPECT_EQ(aws->iam->GetUser(in_flight).status().code(), StatusCode::kNotFound);
 }
 

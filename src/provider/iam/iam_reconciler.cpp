@@ -87,14 +87,16 @@ class Reconciler {
 
   Status FinishIntents() {
     SC_ASSIGN_OR_RETURN(auto open, o_.intents->ListOpen());
-    const Timestamp cutoff = o_.clock->Now() - o_.min_intent_age;
+    // Young intents may still be running (another thread or node): hands off their users.
+    const auto young = [&, cutoff = o_.clock->Now() - o_.min_intent_age](const IamIntent& i) {
+      return o_.opened_before ? i.started_at >= *o_.opened_before : i.started_at > cutoff;
+    };
     for (const auto& intent : open) {
-      // Young intents may still be running (another thread or node): hands off their users.
-      if (intent.account_id == o_.account_id && intent.started_at > cutoff)
+      if (intent.account_id == o_.account_id && young(intent))
         young_users_.insert(intent.user_name);
     }
     for (const auto& intent : open) {
-      if (intent.account_id != o_.account_id || intent.started_at > cutoff) continue;
+      if (intent.account_id != o_.account_id || young(intent)) continue;
       ++report_.intents_examined;
       if (intent.kind == IamIntentKind::kMint &&
           (intent.access_key_id.empty() || !TokenFor(intent.access_key_id))) {

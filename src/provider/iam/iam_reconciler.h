@@ -2,7 +2,8 @@
 //
 // Run at start-up, by `spacecrab reconcile`, and (report-only) by `doctor`.
 //  1. Open intents older than `min_intent_age` (younger ones may still be
-//     running in another thread or node) are finished or rolled back:
+//     running in another thread or node), or with `opened_before` set those
+//     opened before it, are finished or rolled back:
 //     - mint/rotate: a key that a stored token holds -> intent done; a key no
 //       token holds -> deleted (its secret is lost: nobody can plant it), and
 //       for a mint the half-made user (policy, user) goes too;
@@ -62,6 +63,10 @@ struct IamReconcileOptions {
   std::string account_id;           // only tokens/intents of this account are examined
   std::string policy_name = "baseline-access";
   std::chrono::milliseconds min_intent_age{std::chrono::minutes(10)};
+  // Set: only intents opened before this instant are examined, however long
+  // the run takes (a process's start: its own mints in flight are spared).
+  // Overrides min_intent_age.
+  std::optional<Timestamp> opened_before;
   bool repair = true;
   bool delete_untracked_users = false;
 };
