@@ -50,7 +50,9 @@ TEST(WalCheckpointer, CheckpointsInTheBackgroundAndKeepsTheWalBounded) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
   auto writer = OpenWriter(path);
-  auto c = WalCheckpointer::Attach(path, *writer, {.background_pages = 64, .inline_pages = 2000});
+  // urgent = background: the thread checkpoints as soon as one is due.
+  auto c = WalCheckpointer::Attach(
+      path, *writer, {.background_pages = 64, .urgent_pages = 64, .inline_pages = 2000});
   ASSERT_TRUE(c.ok()) << c.status().message();
   // ~100 MiB of rows (~150 MiB of WAL frames) in 1000 back-to-back commits.
   // Without checkpoints (the writer's own auto-checkpoint is replaced by the
@@ -72,13 +74,66 @@ TEST(WalCheckpointer, CheckpointsInTheBackgroundAndKeepsTheWalBounded) {
   EXPECT_EQ(count->Int(0), 1000 * 100);
 }
 
+// Commits of ~10 KiB back to back for `how_long`.
+void WriteFor(SqliteConnection& conn, std::chrono::milliseconds how_long) {
+  const auto end = std::chrono::steady_clock::now() + how_long;
+  while (std::chrono::steady_clock::now() < end) WriteKib(conn, 10);
+}
+
+TEST(WalCheckpointer, WaitsForALullInTheCommitsBeforeCheckpointing) {
+  TempDir dir;
+  const std::string path = dir.File("db.sqlite");
+  auto writer = OpenWriter(path);
+  // Due after 16 pages; a lull is 300 ms without a single page added.
+  auto c = WalCheckpointer::Attach(path, *writer,
+                                   {.background_pages = 16,
+                                    .lull = std::chrono::milliseconds(300),
+                                    .lull_pages = 1,
+                                    .urgent_pages = 1 << 30,
+                                    .inline_pages = 1 << 30});
+  ASSERT_TRUE(c.ok());
+  WriteFor(*writer, std::chrono::milliseconds(1500));  // a burst: due all along, never quiet
+  EXPECT_EQ((*c)->stats().background, 0u) << "checkpointed in the middle of the burst";
+  EXPECT_GT(std::filesystem::file_size(path + "-wal"), 16u * 4096);
+  // The burst ends: the checkpoint runs in the quiet after it, and the next
+  // commit starts the WAL over from its beginning.
+  EXPECT_TRUE(WaitFor([&] { return (*c)->stats().background > 0; }));
+  EXPECT_EQ((*c)->stats().urgent, 0u);
+  EXPECT_EQ((*c)->stats().failures, 0u);
+  const auto wal_size = std::filesystem::file_size(path + "-wal");
+  WriteKib(*writer, 10);
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), wal_size) << "the WAL grew: not reused";
+}
+
+TEST(WalCheckpointer, ABurstPastTheUrgentSizeIsCheckpointedWithoutALull) {
+  TempDir dir;
+  const std::string path = dir.File("db.sqlite");
+  auto writer = OpenWriter(path);
+  auto c = WalCheckpointer::Attach(path, *writer,
+                                   {.background_pages = 16,
+                                    .lull = std::chrono::milliseconds(300),
+                                    .lull_pages = 1,
+                                    .urgent_pages = 400,
+                                    .inline_pages = 1 << 30});
+  ASSERT_TRUE(c.ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((*c)->stats().urgent == 0 && std::chrono::steady_clock::now() < deadline)
+    WriteFor(*writer, std::chrono::milliseconds(50));  // never a lull
+  EXPECT_GT((*c)->stats().urgent, 0u);
+  EXPECT_EQ((*c)->stats().inline_runs, 0u);
+  EXPECT_EQ((*c)->stats().failures, 0u);
+  // (The WAL's length stays bounded by inline_pages only: a writer that never
+  // pauses keeps a PASSIVE pass from catching up, so the file cannot restart.)
+}
+
 TEST(WalCheckpointer, WriterCheckpointsItselfWhenTheWalPassesTheInlineLimit) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
   auto writer = OpenWriter(path);
   // The background threshold is out of reach: only the writer's inline
   // backstop can checkpoint.
-  auto c = WalCheckpointer::Attach(path, *writer, {.background_pages = 1 << 30, .inline_pages = 200});
+  auto c =
+      WalCheckpointer::Attach(path, *writer, {.background_pages = 1 << 30, .inline_pages = 200});
   ASSERT_TRUE(c.ok());
   for (int i = 0; i < 100; ++i) WriteKib(*writer, 100);
   EXPECT_GT((*c)->stats().inline_runs, 0u);
@@ -90,12 +145,13 @@ TEST(WalCheckpointer, StopRunsALastCheckpointAndRestoresAutoCheckpoint) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
   auto writer = OpenWriter(path);
-  auto c = WalCheckpointer::Attach(path, *writer, {.background_pages = 1 << 30, .inline_pages = 1 << 30});
+  auto c = WalCheckpointer::Attach(path, *writer,
+                                   {.background_pages = 1 << 30, .inline_pages = 1 << 30});
   ASSERT_TRUE(c.ok());
   WriteKib(*writer, 50);
   (*c)->Stop();
   EXPECT_EQ((*c)->stats().background, 1u);  // the last one, at Stop
-  (*c)->Stop();                               // idempotent
+  (*c)->Stop();                             // idempotent
   c->reset();
   // The writer works on after the checkpointer is gone (hook detached).
   WriteKib(*writer, 10);
