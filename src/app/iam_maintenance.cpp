@@ -73,18 +73,16 @@ void IamMaintenance::Loop() {
   IamReconcileRun first = options_.run;
   first.opened_before = created_at_;
   RunOnce(first);
-  IamReconcileRun later = options_.run;
-  later.opened_before.reset();
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
     lock.unlock();
-    RunOnce(later);
+    RunOnce(options_.run);
     lock.lock();
   }
 }
 
-void IamMaintenance::RunOnce(IamReconcileRun run) {
+void IamMaintenance::RunOnce(const IamReconcileRun& run) {
   auto report = RunIamReconcile(run);
   if (!report.ok()) {
     spdlog::warn("iam reconcile (account {}): {}", run.aws ? run.aws->account_id : "?",

@@ -49,7 +49,7 @@ struct IamReconcileRun {
 Expected<IamReconcileReport> RunIamReconcile(const IamReconcileRun& run);
 
 struct IamMaintenanceOptions {
-  IamReconcileRun run;  // first run: intents opened before construction; then min_intent_age
+  IamReconcileRun run;  // the first run takes intents opened before construction
   std::chrono::milliseconds interval{std::chrono::minutes(15)};
 };
 
@@ -69,7 +69,7 @@ class IamMaintenance final {
 
  private:
   void Loop();
-  void RunOnce(IamReconcileRun run);
+  void RunOnce(const IamReconcileRun& run);
 
   IamMaintenanceOptions options_;
   Timestamp created_at_;

@@ -66,6 +66,15 @@ class AwsWiringTest : public ::testing::Test {
     return name;
   }
 
+  IamMaintenanceOptions MaintenanceOptions(AwsIam& aws, const Clock& clock) {
+    IamMaintenanceOptions o;
+    o.run.aws = &aws;
+    o.run.intents = bundle_.iam_intents.get();
+    o.run.store = bundle_.store.get();
+    o.run.clock = &clock;
+    return o;
+  }
+
   static inline std::unique_ptr<AwsSandbox> sandbox_;
   static inline std::string skip_reason_;
   Config config_;
@@ -151,11 +160,7 @@ TEST_F(AwsWiringTest, MaintenanceRollsBackWhatACrashLeftAndSparesWorkInFlight) {
   const Timestamp before = clock_.Now() - std::chrono::minutes(1);
   const std::string crashed = HalfMadeUser(*aws, "svc-ledger-sync", before);
 
-  IamMaintenanceOptions o;
-  o.run.aws = aws.get();
-  o.run.intents = bundle_.iam_intents.get();
-  o.run.store = bundle_.store.get();
-  o.run.clock = &clock_;
+  IamMaintenanceOptions o = MaintenanceOptions(*aws, clock_);
   o.interval = std::chrono::milliseconds(200);
   IamMaintenance maintenance(o);
   // Opened after the maintenance object exists: this process's own mint in flight.
@@ -203,11 +208,7 @@ TEST_F(AwsWiringTest, MaintenanceFirstRunSparesMintsBegunWhileItRuns) {
   auto aws = Connect();
   ASSERT_NE(aws, nullptr);
   TickingClock clock(clock_.Now());
-  IamMaintenanceOptions o;
-  o.run.aws = aws.get();
-  o.run.intents = bundle_.iam_intents.get();
-  o.run.store = bundle_.store.get();
-  o.run.clock = &clock;
+  IamMaintenanceOptions o = MaintenanceOptions(*aws, clock);
   o.interval = std::chrono::hours(1);
   IamMaintenance maintenance(o);
   const Timestamp made = clock.Now() - std::chrono::seconds(1);  // the object's own reading

@@ -74,6 +74,15 @@ TEST(WalCheckpointer, CheckpointsInTheBackgroundAndKeepsTheWalBounded) {
   EXPECT_EQ(count->Int(0), 1000 * 100);
 }
 
+// Due after 16 pages; a lull is 300 ms without a single page added.
+WalCheckpointOptions LullOptions(int urgent_pages) {
+  return {.background_pages = 16,
+          .lull = std::chrono::milliseconds(300),
+          .lull_pages = 1,
+          .urgent_pages = urgent_pages,
+          .inline_pages = 1 << 30};
+}
+
 // Commits of ~10 KiB back to back for `how_long`.
 void WriteFor(SqliteConnection& conn, std::chrono::milliseconds how_long) {
   const auto end = std::chrono::steady_clock::now() + how_long;
@@ -84,13 +93,7 @@ TEST(WalCheckpointer, WaitsForALullInTheCommitsBeforeCheckpointing) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
   auto writer = OpenWriter(path);
-  // Due after 16 pages; a lull is 300 ms without a single page added.
-  auto c = WalCheckpointer::Attach(path, *writer,
-                                   {.background_pages = 16,
-                                    .lull = std::chrono::milliseconds(300),
-                                    .lull_pages = 1,
-                                    .urgent_pages = 1 << 30,
-                                    .inline_pages = 1 << 30});
+  auto c = WalCheckpointer::Attach(path, *writer, LullOptions(1 << 30));
   ASSERT_TRUE(c.ok());
   WriteFor(*writer, std::chrono::milliseconds(1500));  // a burst: due all along, never quiet
   EXPECT_EQ((*c)->stats().background, 0u) << "checkpointed in the middle of the burst";
@@ -109,12 +112,7 @@ TEST(WalCheckpointer, ABurstPastTheUrgentSizeIsCheckpointedWithoutALull) {
   TempDir dir;
   const std::string path = dir.File("db.sqlite");
   auto writer = OpenWriter(path);
-  auto c = WalCheckpointer::Attach(path, *writer,
-                                   {.background_pages = 16,
-                                    .lull = std::chrono::milliseconds(300),
-                                    .lull_pages = 1,
-                                    .urgent_pages = 400,
-                                    .inline_pages = 1 << 30});
+  auto c = WalCheckpointer::Attach(path, *writer, LullOptions(400));
   ASSERT_TRUE(c.ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while ((*c)->stats().urgent == 0 && std::chrono::steady_clock::now() < deadline)
